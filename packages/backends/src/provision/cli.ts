@@ -1,0 +1,54 @@
+#!/usr/bin/env node
+import { parseArgs } from "node:util";
+import { parseSources, provisionNative } from "./provision.js";
+
+const HELP = `Usage: albert-provision [--force] [--source LIST] [--gpu] [--json]
+
+Sets up the native TensorFlow runtime for @tensorflow/tfjs-node without its own download:
+the official libtensorflow download when reachable, else an installed TensorFlow Python
+package, else the tensorflow-cpu wheel from pip; then builds the addon and checks it loads.
+
+  --force         rebuild even if a working addon is present
+  --source LIST   comma-separated sources to try: directory,download,python,pip
+  --gpu           provision @tensorflow/tfjs-node-gpu instead
+  --json          print the report as JSON
+Environment: ALBERT_SKIP_PROVISION=1 (do nothing), ALBERT_LIBTENSORFLOW=<dir>,
+ALBERT_PROVISION_SOURCES, ALBERT_HOME (cache), PYTHON (interpreter for pip).`;
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      force: { type: "boolean", default: false },
+      source: { type: "string" },
+      gpu: { type: "boolean", default: false },
+      json: { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  if (process.env["ALBERT_SKIP_PROVISION"] === "1") {
+    console.log("albert-provision: skipped (ALBERT_SKIP_PROVISION=1)");
+    return 0;
+  }
+  const report = await provisionNative({
+    package: values.gpu ? "@tensorflow/tfjs-node-gpu" : "@tensorflow/tfjs-node",
+    force: values.force,
+    ...(values.source ? { sources: parseSources(values.source) } : {}),
+    log: values.json ? undefined : (line) => console.error(`albert-provision: ${line}`),
+  });
+  if (values.json) console.log(JSON.stringify(report, null, 2));
+  else if (report.ok) console.log(`albert-provision: ${report.message}`);
+  else console.error(`albert-provision: ${report.message}`);
+  return report.ok ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(`albert-provision: ${(error as Error).message}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,109 @@
+import * as h5wasm from "h5wasm/node";
+import { Float16Array } from "@petamoriken/float16";
+import { PresetError } from "../errors.js";
+import { sizeOf } from "../weights.js";
+
+let ready: Promise<void> | undefined;
+
+/** Loads the HDF5 module once; HDF5 errors then throw instead of printing to stderr. */
+async function loadH5wasm(): Promise<typeof h5wasm> {
+  ready ??= h5wasm.ready.then((module) => {
+    module.activate_throwing_error_handler();
+  });
+  await ready;
+  return h5wasm;
+}
+
+/** The most specific line of an HDF5 error stack (the last `#NNN:` entry). */
+function hdf5Reason(error: unknown): string {
+  const text = String(error instanceof Error ? error.message : error);
+  const entries = [...text.matchAll(/#\d+: .*? in [^(]+\(\): (.*)/g)];
+  return entries.at(-1)?.[1]?.trim() ?? text.split("\n")[0] ?? text;
+}
+
+/** An open HDF5 file; close it with `close()`. */
+export type H5File = h5wasm.File;
+
+export async function openH5(path: string, mode: "r" | "w" = "r"): Promise<H5File> {
+  const lib = await loadH5wasm();
+  try {
+    return new lib.File(path, mode);
+  } catch (error) {
+    throw new PresetError(
+      "corrupt_weights",
+      `${path} is not a readable HDF5 weights file: ${hdf5Reason(error)}`,
+      { path, cause: error },
+    );
+  }
+}
+
+/** A dataset's raw bytes, bypassing h5wasm's decoding (which has no float16 on Node 20). */
+function rawBytes(dataset: h5wasm.Dataset): Uint8Array {
+  const module = h5wasm.Module;
+  const metadata = dataset.metadata;
+  const nbytes = metadata.size * metadata.total_size;
+  const pointer = module._malloc(nbytes);
+  try {
+    module.get_dataset_data(dataset.file_id, dataset.path, null, null, null, BigInt(pointer));
+    return module.HEAPU8.slice(pointer, pointer + nbytes);
+  } finally {
+    module._free(pointer);
+  }
+}
+
+/** bfloat16 is the upper half of a float32: widen by shifting each value 16 bits up. */
+function decodeBfloat16(bytes: Uint8Array): Float32Array {
+  const halves = new Uint16Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 2);
+  const words = new Uint32Array(halves.length);
+  for (let i = 0; i < halves.length; i++) words[i] = halves[i]! << 16;
+  return new Float32Array(words.buffer);
+}
+
+/** Which float encodings a weights dataset may have (what KerasHub writes). */
+export type StoredDtype = "float32" | "float16" | "bfloat16" | "float64";
+
+/**
+ * Reads a float dataset as float32, widening float16, bfloat16 (an opaque 2-byte type with a
+ * `dtype="bfloat16"` attribute, as Keras writes it) and float64 the way KerasHub's loader
+ * upcasts them.
+ */
+export function readFloatDataset(
+  dataset: h5wasm.Dataset,
+  where: string,
+): { shape: number[]; data: Float32Array; dtype: StoredDtype } {
+  const metadata = dataset.metadata;
+  const shape = metadata.shape ?? [];
+  const fail = (what: string): never => {
+    throw new PresetError("corrupt_weights", `${where}: ${what}`, { path: where });
+  };
+  try {
+    let data: Float32Array;
+    let dtype: StoredDtype;
+    if (metadata.type === 1 && metadata.size === 4) {
+      dtype = "float32";
+      data = dataset.value as Float32Array;
+    } else if (metadata.type === 1 && metadata.size === 8) {
+      dtype = "float64";
+      data = Float32Array.from(dataset.value as Float64Array);
+    } else if (metadata.type === 1 && metadata.size === 2) {
+      dtype = "float16";
+      const bytes = rawBytes(dataset);
+      data = Float32Array.from(new Float16Array(bytes.buffer, bytes.byteOffset, bytes.length / 2));
+    } else if (metadata.size === 2 && dataset.attrs["dtype"]?.value === "bfloat16") {
+      dtype = "bfloat16";
+      data = decodeBfloat16(rawBytes(dataset));
+    } else {
+      return fail(
+        `unsupported dtype (HDF5 class ${metadata.type}, ${metadata.size} bytes); ` +
+          "allowed: float32, float16, bfloat16, float64",
+      );
+    }
+    if (data.length !== sizeOf(shape)) {
+      fail(`holds ${data.length} values, its shape [${shape}] needs ${sizeOf(shape)}`);
+    }
+    return { shape, data, dtype };
+  } catch (error) {
+    if (error instanceof PresetError) throw error;
+    return fail(`unreadable dataset: ${hdf5Reason(error)}`);
+  }
+}
