@@ -69,6 +69,10 @@ function activateNative(name: "tensorflow" | "tensorflow-gpu"): BackendInfo {
 }
 
 function activateCpu(fallbackReason?: string): BackendInfo {
+  // The cpu backend greets its first use in Node with advice to install tfjs-node; we report
+  // the choice (and any fallback reason) ourselves, so mark it as already used.
+  const cpu = tf.findBackend("cpu") as { firstUse?: boolean } | null;
+  if (cpu !== null) cpu.firstUse = false;
   return activate({
     name: "cpu",
     version: `@tensorflow/tfjs-backend-cpu ${tf.version_core}`,

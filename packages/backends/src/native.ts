@@ -31,6 +31,9 @@ export function loadNative(name: NativePackage): NativeLoad {
     result = { ok: false, reason: `${name} is not installed` };
   } else {
     try {
+      // TensorFlow's C++ logging (CPU feature notices, absl preamble) is noise for library
+      // users; TF_CPP_MIN_LOG_LEVEL=0 in the environment brings it back.
+      process.env["TF_CPP_MIN_LOG_LEVEL"] ??= "2";
       require(name);
       result = { ok: true, packageVersion: location.version };
     } catch (error) {

@@ -75,8 +75,12 @@ export interface ConfigProblem {
  * Every problem of a backbone config, before anything is allocated: fields that must be
  * positive integers, KerasHub's divisibility rules, the dropout range, and weights too large
  * for a tensor (a vocabulary of 10^12 is refused here, not by an out-of-memory crash).
+ * `nameOf` spells field names in messages (core reports camelCase argument names).
  */
-export function findConfigProblems(config: Partial<AlbertBackboneConfig>): ConfigProblem[] {
+export function findConfigProblems(
+  config: Partial<AlbertBackboneConfig>,
+  nameOf: (field: keyof AlbertBackboneConfig) => string = (field) => field,
+): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   for (const field of INTEGER_FIELDS) {
     const value = config[field];
@@ -94,14 +98,14 @@ export function findConfigProblems(config: Partial<AlbertBackboneConfig>): Confi
     problems.push({
       field: "num_layers",
       value: c.num_layers,
-      allowed: `a multiple of num_groups (${c.num_groups})`,
+      allowed: `a multiple of ${nameOf("num_groups")} (${c.num_groups})`,
     });
   }
   if (c.hidden_dim % c.num_heads !== 0) {
     problems.push({
       field: "hidden_dim",
       value: c.hidden_dim,
-      allowed: `a multiple of num_heads (${c.num_heads})`,
+      allowed: `a multiple of ${nameOf("num_heads")} (${c.num_heads})`,
     });
   }
   const largest: [keyof AlbertBackboneConfig, number][] = [

@@ -24,15 +24,19 @@ export interface NativePackageLocation {
   includeDir: string;
 }
 
-/** Finds an installed native TF.js package, or `undefined` when it is not installed. */
-export function locateNativePackage(name: NativePackage): NativePackageLocation | undefined {
+/**
+ * Finds an installed native TF.js package (or the one in `dir`, when given), or `undefined`
+ * when it is not installed.
+ */
+export function locateNativePackage(name: NativePackage, dir?: string): NativePackageLocation | undefined {
   let manifest: string;
   try {
-    manifest = require.resolve(`${name}/package.json`);
+    manifest = dir === undefined ? require.resolve(`${name}/package.json`) : path.join(dir, "package.json");
+    if (!existsSync(manifest)) return undefined;
   } catch {
     return undefined;
   }
-  const dir = path.dirname(manifest);
+  dir = path.dirname(manifest);
   const pkg = JSON.parse(readFileSync(manifest, "utf8")) as {
     version: string;
     binary: { module_path: string; napi_versions?: number[] };

@@ -19,6 +19,8 @@ import {
 
 export interface ProvisionOptions {
   package?: NativePackage;
+  /** Provision the package installed in this folder instead of the one Node resolves. */
+  packageDir?: string;
   /** Rebuild even when a working addon is already there. */
   force?: boolean;
   /** Sources to try, in order (default: directory if ALBERT_LIBTENSORFLOW is set, then
@@ -110,7 +112,7 @@ export const WHAT_TO_DO = [
 export async function provisionNative(options: ProvisionOptions = {}): Promise<ProvisionReport> {
   const name = options.package ?? "@tensorflow/tfjs-node";
   const log = options.log ?? (() => {});
-  const location = locateNativePackage(name);
+  const location = locateNativePackage(name, options.packageDir);
   if (location === undefined) {
     return {
       ok: false,

@@ -1,0 +1,260 @@
+import { ensureBackend } from "@albert/backends";
+import type { AlbertBackboneConfig, WeightMap } from "@albert/presets";
+import {
+  argsFromConfig,
+  resolveArgs,
+  toKerasConfig,
+  type AlbertBackboneArgs,
+  type ResolvedAlbertBackboneArgs,
+} from "./albert-backbone-config.js";
+import { loadPresetBackbone, type FromPresetOptions } from "./albert-backbone-presets.js";
+import { prepareInputs, type AlbertInputs } from "./inputs.js";
+import { Dense } from "./layers/dense.js";
+import { Embedding } from "./layers/embedding.js";
+import { LayerNormalization } from "./layers/layer-normalization.js";
+import { WeightStore } from "./layers/layer.js";
+import { PositionEmbedding } from "./layers/position-embedding.js";
+import { ReversibleEmbedding } from "./layers/reversible-embedding.js";
+import { TransformerEncoder } from "./layers/transformer-encoder.js";
+import { tf } from "./tf.js";
+import { readWeightMap, writeWeightMap } from "./weight-map.js";
+
+export interface AlbertBackboneOutputs {
+  /** Final hidden states, [batch, seq, hiddenDim] (padded positions included, as KerasHub). */
+  sequenceOutput: tf.Tensor3D;
+  /** `tanh(W · sequenceOutput[:, 0] + b)`, [batch, hiddenDim]. */
+  pooledOutput: tf.Tensor2D;
+  /** With `returnAttentionScores`: attention probabilities [batch, heads, seq, seq], one per
+   * encoder application (`numLayers × numInnerRepetitions`). */
+  attentionScores?: tf.Tensor4D[];
+  /** With `returnHiddenStates`: the projected embeddings, then each encoder application's
+   * output, each [batch, seq, hiddenDim]. */
+  hiddenStates?: tf.Tensor3D[];
+}
+
+export interface CallOptions {
+  /** Dropout active (default false). */
+  training?: boolean;
+  returnAttentionScores?: boolean;
+  returnHiddenStates?: boolean;
+}
+
+/** A variable of the model: its KerasHub path, shape and TF.js variable. */
+export interface BackboneWeight {
+  path: string;
+  shape: number[];
+  variable: tf.Variable;
+}
+
+/**
+ * ALBERT encoder network: KerasHub's `AlbertBackbone` on TensorFlow.js.
+ *
+ * ALBERT ("A Lite BERT", arXiv 1909.11942) is BERT with two parameter reductions: factorized
+ * embeddings (tokens are embedded in `embeddingDim` and projected to `hiddenDim`) and
+ * cross-layer sharing (`numLayers` virtual layers reuse `numGroups × numInnerRepetitions` sets
+ * of encoder weights). This class holds the embeddings, encoder layers and pooler, not the
+ * masked-LM or sentence-order heads. It computes what KerasHub computes, to float32 rounding.
+ *
+ * @example
+ * ```ts
+ * import { AlbertBackbone } from "@albert/core";
+ *
+ * const model = new AlbertBackbone({
+ *   vocabularySize: 30000, numLayers: 12, numHeads: 12, numGroups: 1,
+ *   numInnerRepetitions: 1, embeddingDim: 128, hiddenDim: 768,
+ *   intermediateDim: 3072, maxSequenceLength: 12,
+ * });
+ * const { sequenceOutput, pooledOutput } = model.predict({
+ *   tokenIds: [[1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]],
+ *   segmentIds: [[0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 0, 0]],
+ *   paddingMask: [[1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0]],
+ * });
+ * console.log(sequenceOutput.shape, pooledOutput.shape); // [1, 12, 768] [1, 768]
+ * tf.dispose([sequenceOutput, pooledOutput]);
+ * model.dispose();
+ * ```
+ */
+export class AlbertBackbone {
+  static readonly className = "AlbertBackbone";
+
+  readonly tokenEmbedding: ReversibleEmbedding;
+  readonly positionEmbedding: PositionEmbedding;
+  readonly segmentEmbedding: Embedding;
+  readonly embeddingsLayerNorm: LayerNormalization;
+  readonly embeddingProjection: Dense;
+  /** `transformerLayers[g][i]`: inner layer `i` of group `g`. */
+  readonly transformerLayers: TransformerEncoder[][];
+  readonly pooledDense: Dense;
+
+  readonly vocabularySize: number;
+  readonly numLayers: number;
+  readonly numHeads: number;
+  readonly embeddingDim: number;
+  readonly hiddenDim: number;
+  readonly intermediateDim: number;
+  readonly numGroups: number;
+  readonly numInnerRepetitions: number;
+  readonly dropout: number;
+  readonly maxSequenceLength: number;
+  readonly numSegments: number;
+  readonly name: string;
+
+  private readonly args: ResolvedAlbertBackboneArgs;
+  private readonly store: WeightStore;
+  private disposed = false;
+
+  constructor(args: AlbertBackboneArgs) {
+    const a = resolveArgs(args);
+    ensureBackend();
+    this.store = new WeightStore(a.name);
+    const s = this.store;
+
+    // === Layers ===
+    this.tokenEmbedding = new ReversibleEmbedding(s, "token_embedding", a.vocabularySize, a.embeddingDim);
+    this.positionEmbedding = new PositionEmbedding(s, "position_embedding", a.maxSequenceLength, a.embeddingDim);
+    this.segmentEmbedding = new Embedding(s, "segment_embedding", a.numSegments, a.embeddingDim);
+    this.embeddingsLayerNorm = new LayerNormalization(s, "embeddings_layer_norm", a.embeddingDim, a.layerNormEpsilon);
+    this.embeddingProjection = new Dense(s, "embedding_projection", a.embeddingDim, a.hiddenDim);
+    this.transformerLayers = [];
+    for (let g = 0; g < a.numGroups; g++) {
+      const inner: TransformerEncoder[] = [];
+      for (let i = 0; i < a.numInnerRepetitions; i++) {
+        inner.push(
+          new TransformerEncoder(s, `group_${g}_inner_layer_${i}`, {
+            hiddenDim: a.hiddenDim,
+            numHeads: a.numHeads,
+            intermediateDim: a.intermediateDim,
+            dropout: a.dropout,
+            activation: a.activation,
+            layerNormEpsilon: a.layerNormEpsilon,
+          }),
+        );
+      }
+      this.transformerLayers.push(inner);
+    }
+    this.pooledDense = new Dense(s, "pooled_dense", a.hiddenDim, a.hiddenDim);
+
+    // === Config ===
+    this.args = a;
+    this.vocabularySize = a.vocabularySize;
+    this.numLayers = a.numLayers;
+    this.numHeads = a.numHeads;
+    this.embeddingDim = a.embeddingDim;
+    this.hiddenDim = a.hiddenDim;
+    this.intermediateDim = a.intermediateDim;
+    this.numGroups = a.numGroups;
+    this.numInnerRepetitions = a.numInnerRepetitions;
+    this.dropout = a.dropout;
+    this.maxSequenceLength = a.maxSequenceLength;
+    this.numSegments = a.numSegments;
+    this.name = a.name;
+  }
+
+  /**
+   * The encoder layers in the order one forward pass applies them: each group is called
+   * `numLayers / numGroups` times in turn, each call running its inner layers in order.
+   */
+  layerSchedule(): TransformerEncoder[] {
+    const callsPerGroup = this.numLayers / this.numGroups;
+    return this.transformerLayers.flatMap((group) => Array.from({ length: callsPerGroup }, () => group).flat());
+  }
+
+  /** Inference: `call` with dropout off. */
+  predict(inputs: AlbertInputs, options: Omit<CallOptions, "training"> = {}): AlbertBackboneOutputs {
+    return this.call(inputs, { ...options, training: false });
+  }
+
+  /** Runs the model; the caller owns (and disposes) the returned tensors. */
+  call(inputs: AlbertInputs, options: CallOptions = {}): AlbertBackboneOutputs {
+    this.assertUsable();
+    ensureBackend();
+    const training = options.training ?? false;
+    const prepared = prepareInputs(inputs, this);
+    try {
+      return tf.tidy(() => {
+        // === Embeddings ===
+        const tokens = this.tokenEmbedding.call(prepared.tokenIds);
+        const positions = this.positionEmbedding.call(prepared.length);
+        const segments = this.segmentEmbedding.call(prepared.segmentIds);
+        let embedded = this.embeddingsLayerNorm.call(tf.add(tf.add(tokens, positions), segments));
+        if (training && this.dropout > 0) embedded = tf.dropout(embedded, this.dropout);
+        let x = this.embeddingProjection.call(embedded) as tf.Tensor3D;
+
+        // === Encoder, with cross-layer sharing ===
+        const hiddenStates: tf.Tensor3D[] = [x];
+        const attentionScores: tf.Tensor4D[] = [];
+        for (const layer of this.layerSchedule()) {
+          const result = layer.call(x, prepared.maskBias, training, options.returnAttentionScores ?? false);
+          x = result.output;
+          hiddenStates.push(x);
+          if (result.scores) attentionScores.push(result.scores);
+        }
+
+        // === Pooler on the first ([CLS]) token ===
+        const first = tf.squeeze(tf.slice(x, [0, 0, 0], [-1, 1, -1]), [1]);
+        const pooledOutput = tf.tanh(this.pooledDense.call(first)) as tf.Tensor2D;
+        return {
+          sequenceOutput: x,
+          pooledOutput,
+          ...(options.returnAttentionScores ? { attentionScores } : {}),
+          ...(options.returnHiddenStates ? { hiddenStates } : {}),
+        };
+      });
+    } finally {
+      tf.dispose([prepared.tokenIds, prepared.segmentIds, prepared.maskBias]);
+    }
+  }
+
+  /** Every variable with its KerasHub path, in KerasHub's order. */
+  get weights(): BackboneWeight[] {
+    return this.store.all().map(({ path, variable }) => ({ path, shape: [...variable.shape], variable }));
+  }
+
+  /** Number of parameters (KerasHub's `count_params()`): shared weights count once. */
+  countParams(): number {
+    return this.store.all().reduce((n, { variable }) => n + variable.size, 0);
+  }
+
+  /** KerasHub's snake_case backbone config: `AlbertBackbone.fromConfig(getConfig())` rebuilds
+   * the same architecture. */
+  getConfig(): AlbertBackboneConfig {
+    return toKerasConfig(this.args);
+  }
+
+  /** Builds a backbone from `getConfig()` output, a whole KerasHub `config.json` object, or
+   * camelCase constructor arguments. */
+  static fromConfig(config: unknown): AlbertBackbone {
+    return new AlbertBackbone(argsFromConfig(config));
+  }
+
+  /** The weights as plain arrays by KerasHub variable path (what presets store). */
+  getWeightMap(): WeightMap {
+    this.assertUsable();
+    return readWeightMap(this.store.all());
+  }
+
+  /** Assigns every weight from a map by KerasHub variable path; names and shapes must match. */
+  setWeightMap(weights: WeightMap): void {
+    this.assertUsable();
+    writeWeightMap(this.store.all(), weights);
+  }
+
+  /**
+   * Loads a preset: a built-in name (`"albert_base_en_uncased"`), a `kaggle://` or `hf://`
+   * handle, or a local directory in KerasHub or HF transformers format. A built-in name with
+   * `loadWeights: false` builds from the bundled config without touching the network.
+   */
+  static fromPreset(preset: string, options: FromPresetOptions = {}): Promise<AlbertBackbone> {
+    return loadPresetBackbone(preset, options, (config) => AlbertBackbone.fromConfig(config));
+  }
+
+  /** Frees every variable; the model cannot be used afterwards. */
+  dispose(): void {
+    this.store.dispose();
+    this.disposed = true;
+  }
+
+  private assertUsable(): void {
+    if (this.disposed) throw new Error(`${this.name} has been disposed`);
+  }
+}

@@ -1,0 +1,25 @@
+import { tf } from "../tf.js";
+import { Layer, type WeightStore } from "./layer.js";
+import { albertKernelInitializer, zerosInitializer } from "./initializers.js";
+
+/** `y = x·W + b` over the last axis (Keras `Dense`), with kernel [in, out]. */
+export class Dense extends Layer {
+  readonly kernel: tf.Variable;
+  readonly bias: tf.Variable;
+
+  constructor(store: WeightStore, path: string, inputDim: number, units: number) {
+    super(store, path);
+    this.kernel = this.addWeight("kernel", [inputDim, units], albertKernelInitializer);
+    this.bias = this.addWeight("bias", [units], zerosInitializer);
+  }
+
+  /** Applies the layer to `[..., in]`, returning `[..., out]`. */
+  call(x: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => {
+      const [inputDim, units] = this.kernel.shape as [number, number];
+      const rows = tf.reshape(x, [-1, inputDim]) as tf.Tensor2D;
+      const y = tf.fused.matMul({ a: rows, b: this.kernel as tf.Tensor2D, bias: this.bias });
+      return tf.reshape(y, [...x.shape.slice(0, -1), units]);
+    });
+  }
+}

@@ -1,0 +1,25 @@
+import { tf } from "../tf.js";
+import { Layer, type WeightStore } from "./layer.js";
+import { onesInitializer, zerosInitializer } from "./initializers.js";
+
+/** Keras `LayerNormalization` over the last axis: `(x − mean)/√(var + ε)·γ + β`. */
+export class LayerNormalization extends Layer {
+  readonly gamma: tf.Variable;
+  readonly beta: tf.Variable;
+  readonly epsilon: number;
+
+  constructor(store: WeightStore, path: string, dim: number, epsilon: number) {
+    super(store, path);
+    this.epsilon = epsilon;
+    this.gamma = this.addWeight("gamma", [dim], onesInitializer);
+    this.beta = this.addWeight("beta", [dim], zerosInitializer);
+  }
+
+  call(x: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => {
+      const { mean, variance } = tf.moments(x, -1, true);
+      const normalized = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, this.epsilon)));
+      return tf.add(tf.mul(normalized, this.gamma), this.beta);
+    });
+  }
+}

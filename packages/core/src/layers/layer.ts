@@ -1,0 +1,57 @@
+import { tf } from "../tf.js";
+import type { Initializer } from "./initializers.js";
+
+/** A model weight: its KerasHub variable path and the TF.js variable holding it. */
+export interface NamedWeight {
+  /** KerasHub's `variable.path`, e.g. `group_0_inner_layer_0/self_attention_layer/query/kernel`. */
+  path: string;
+  variable: tf.Variable;
+}
+
+
+let nextScope = 0;
+
+/**
+ * Owns the variables of one model. TF.js keeps one global registry of variable names, so each
+ * model registers its variables under a scope of its own (`albert_backbone_3/...`), while
+ * `path` keeps the KerasHub name that presets and users see.
+ */
+export class WeightStore {
+  readonly scope: string;
+  private readonly weights: NamedWeight[] = [];
+
+  constructor(name: string) {
+    this.scope = `${name}_${nextScope++}`;
+  }
+
+  create(path: string, shape: number[], initializer: Initializer): tf.Variable {
+    const variable = tf.tidy(() => tf.variable(initializer(shape), true, `${this.scope}/${path}`));
+    this.weights.push({ path, variable });
+    return variable;
+  }
+
+  all(): readonly NamedWeight[] {
+    return this.weights;
+  }
+
+  dispose(): void {
+    for (const { variable } of this.weights) variable.dispose();
+    this.weights.length = 0;
+  }
+}
+
+/** What every layer shares: a KerasHub name and a place to create its weights. */
+export abstract class Layer {
+  /** The layer's KerasHub path (`group_0_inner_layer_0/self_attention_layer/query`). */
+  readonly path: string;
+  protected readonly store: WeightStore;
+
+  constructor(store: WeightStore, path: string) {
+    this.store = store;
+    this.path = path;
+  }
+
+  protected addWeight(name: string, shape: number[], initializer: Initializer): tf.Variable {
+    return this.store.create(`${this.path}/${name}`, shape, initializer);
+  }
+}

@@ -1,0 +1,24 @@
+import { tf } from "../tf.js";
+import { Embedding } from "./embedding.js";
+
+/**
+ * KerasHub's `ReversibleEmbedding`: the token embedding, which can also run backwards,
+ * projecting hidden states onto the vocabulary with the transposed table (tied output
+ * weights, as masked-language-model heads use them).
+ *
+ * @example
+ * const ids = tf.tensor2d([[2, 15, 3]], undefined, "int32");
+ * const vectors = backbone.tokenEmbedding.call(ids);      // [1, 3, embeddingDim]
+ * const logits = backbone.tokenEmbedding.reverse(vectors); // [1, 3, vocabularySize]
+ */
+export class ReversibleEmbedding extends Embedding {
+  /** `[..., outputDim]` → `[..., inputDim]` logits: `x · Eᵀ`. */
+  reverse(x: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => {
+      const [inputDim, outputDim] = this.embeddings.shape as [number, number];
+      const rows = tf.reshape(x, [-1, outputDim]) as tf.Tensor2D;
+      const logits = tf.matMul(rows, this.embeddings as tf.Tensor2D, false, true);
+      return tf.reshape(logits, [...x.shape.slice(0, -1), inputDim]);
+    });
+  }
+}

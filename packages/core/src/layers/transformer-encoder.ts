@@ -1,0 +1,57 @@
+import type { AlbertActivation } from "@albert/presets";
+import { tf } from "../tf.js";
+import { ACTIVATIONS } from "./activations.js";
+import { Dense } from "./dense.js";
+import type { WeightStore } from "./layer.js";
+import { LayerNormalization } from "./layer-normalization.js";
+import { MultiHeadAttention, type AttentionResult } from "./multi-head-attention.js";
+
+export interface TransformerEncoderOptions {
+  hiddenDim: number;
+  numHeads: number;
+  intermediateDim: number;
+  dropout: number;
+  activation: AlbertActivation;
+  layerNormEpsilon: number;
+}
+
+/**
+ * KerasHub's `TransformerEncoder` (post-LayerNorm, as BERT and ALBERT use it):
+ * `h = LN(x + Dropout(Attention(x)))`, `out = LN(h + Dropout(W₂·act(W₁·h + b₁) + b₂))`.
+ */
+export class TransformerEncoder {
+  readonly name: string;
+  readonly selfAttention: MultiHeadAttention;
+  readonly selfAttentionLayerNorm: LayerNormalization;
+  readonly intermediateDense: Dense;
+  readonly outputDense: Dense;
+  readonly feedforwardLayerNorm: LayerNormalization;
+  private readonly options: TransformerEncoderOptions;
+
+  constructor(store: WeightStore, name: string, options: TransformerEncoderOptions) {
+    const { hiddenDim: H, intermediateDim: I, layerNormEpsilon: eps } = options;
+    this.name = name;
+    this.options = options;
+    this.selfAttention = new MultiHeadAttention(store, `${name}/self_attention_layer`, H, options.numHeads, options.dropout);
+    this.selfAttentionLayerNorm = new LayerNormalization(store, `${name}/self_attention_layer_norm`, H, eps);
+    this.intermediateDense = new Dense(store, `${name}/feedforward_intermediate_dense`, H, I);
+    this.outputDense = new Dense(store, `${name}/feedforward_output_dense`, I, H);
+    this.feedforwardLayerNorm = new LayerNormalization(store, `${name}/feedforward_layer_norm`, H, eps);
+  }
+
+  call(x: tf.Tensor3D, maskBias: tf.Tensor, training: boolean, returnScores = false): AttentionResult {
+    let scores: tf.Tensor4D | undefined;
+    const output = tf.tidy(() => {
+      const dropout = (t: tf.Tensor) =>
+        training && this.options.dropout > 0 ? tf.dropout(t, this.options.dropout) : t;
+      const attention = this.selfAttention.call(x, maskBias, training, returnScores);
+      scores = attention.scores;
+      if (scores) tf.keep(scores);
+      const h = this.selfAttentionLayerNorm.call(tf.add(x, dropout(attention.output)));
+      const activation = ACTIVATIONS[this.options.activation];
+      const ff = this.outputDense.call(activation(this.intermediateDense.call(h)));
+      return this.feedforwardLayerNorm.call(tf.add(h, dropout(ff))) as tf.Tensor3D;
+    });
+    return scores === undefined ? { output } : { output, scores };
+  }
+}
