@@ -79,3 +79,17 @@ export interface KerasFixtureExpected {
   sequence_output: number[][][];
   pooled_output: number[][];
 }
+
+export { makeTar, makeZip, type ArchiveEntry } from "./archives.js";
+export {
+  defaultCommit,
+  startHubServer,
+  type Fault,
+  type FaultKind,
+  type FileData,
+  type HfRepo,
+  type HubServer,
+  type KaggleModel,
+  type KaggleVersion,
+  type RecordedRequest,
+} from "./hub-server.js";

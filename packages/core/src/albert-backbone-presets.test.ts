@@ -26,7 +26,7 @@ const tinyWeights = () => readFileSync(path.join(kerasFixture("tiny").dir, "mode
 
 describe("fromPreset with broken presets", () => {
   const cases: [string, () => string, RegExp, string][] = [
-    ["a directory without config.json", () => brokenPreset("no-config", { "config.json": null }), /config\.json does not exist/, "missing_file"],
+    ["a directory without config.json", () => brokenPreset("no-config", { "config.json": null }), /has no config\.json/, "missing_file"],
     ["invalid JSON", () => brokenPreset("bad-json", { "config.json": "{ not json" }), /not valid JSON/, "invalid_json"],
     [
       "an absurd vocabulary",
@@ -74,5 +74,41 @@ describe("fromPreset with broken presets", () => {
     const model = await AlbertBackbone.fromPreset(dir, { loadWeights: false });
     expect(model.countParams()).toBe(3576);
     model.dispose();
+  });
+});
+
+describe("saveToPreset", () => {
+  it("writes a KerasHub preset that reloads bit-exactly", async () => {
+    const fixture = kerasFixture("grouped");
+    const original = await AlbertBackbone.fromPreset(fixture.dir);
+    const dir = path.join(root, "saved-grouped");
+    await original.saveToPreset(dir);
+    const config = JSON.parse(readFileSync(path.join(dir, "config.json"), "utf8"));
+    expect(config).toEqual(JSON.parse(readFileSync(path.join(fixture.dir, "config.json"), "utf8")));
+    expect(JSON.parse(readFileSync(path.join(dir, "metadata.json"), "utf8"))).toMatchObject({
+      parameter_count: fixture.params,
+    });
+    const reloaded = await AlbertBackbone.fromPreset(dir);
+    const [a, b] = [original.getWeightMap(), reloaded.getWeightMap()];
+    expect([...b.keys()]).toEqual([...a.keys()]);
+    for (const [name, tensor] of a) expect(b.get(name)!.data, name).toEqual(tensor.data);
+    const [x, y] = [original.predict(fixture.inputs), reloaded.predict(fixture.inputs)];
+    expect(Buffer.from(y.sequenceOutput.dataSync().buffer)).toEqual(Buffer.from(x.sequenceOutput.dataSync().buffer));
+    for (const t of [x.sequenceOutput, x.pooledOutput, y.sequenceOutput, y.pooledOutput]) t.dispose();
+    original.dispose();
+    reloaded.dispose();
+  });
+
+  it("warns that Python KerasHub would ignore a non-KerasHub activation, and keeps it here", async () => {
+    const model = await AlbertBackbone.fromPreset(path.join(kerasFixture("tiny").dir, "..", "..", "hf", "tiny_gelu_exact"));
+    const warnings: string[] = [];
+    const dir = path.join(root, "saved-gelu");
+    await model.saveToPreset(dir, { onWarning: (m) => warnings.push(m) });
+    expect(warnings.join("\n")).toMatch(/activation/);
+    const reloaded = await AlbertBackbone.fromPreset(dir, { loadWeights: false });
+    expect(reloaded.getConfig()).toMatchObject({ activation: "gelu", layer_norm_epsilon: 1e-5 });
+    expect(JSON.parse(readFileSync(path.join(dir, "config.json"), "utf8")).config).not.toHaveProperty("activation");
+    model.dispose();
+    reloaded.dispose();
   });
 });

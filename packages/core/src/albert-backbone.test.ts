@@ -231,7 +231,8 @@ describe("AlbertBackbone", () => {
   it("frees every variable on dispose", () => {
     const before = tf.memory().numTensors;
     const model = new AlbertBackbone(TINY_ARGS);
-    expect(tf.memory().numTensors).toBe(before + model.weights.length);
+    // The variables, plus the fused copies derived from them for speed.
+    expect(tf.memory().numTensors).toBeGreaterThanOrEqual(before + model.weights.length);
     model.dispose();
     expect(tf.memory().numTensors).toBe(before);
     expect(() => model.predict(kerasFixture("tiny").inputs)).toThrow(/disposed/);

@@ -7,7 +7,12 @@ import {
   type AlbertBackboneArgs,
   type ResolvedAlbertBackboneArgs,
 } from "./albert-backbone-config.js";
-import { loadPresetBackbone, type FromPresetOptions } from "./albert-backbone-presets.js";
+import {
+  loadPresetBackbone,
+  savePresetBackbone,
+  type FromPresetOptions,
+  type SaveToPresetOptions,
+} from "./albert-backbone-presets.js";
 import { prepareInputs, type AlbertInputs } from "./inputs.js";
 import { Dense } from "./layers/dense.js";
 import { Embedding } from "./layers/embedding.js";
@@ -246,6 +251,15 @@ export class AlbertBackbone {
    */
   static fromPreset(preset: string, options: FromPresetOptions = {}): Promise<AlbertBackbone> {
     return loadPresetBackbone(preset, options, (config) => AlbertBackbone.fromConfig(config));
+  }
+
+  /**
+   * Writes the backbone as a KerasHub preset: `config.json`, `model.weights.h5` and
+   * `metadata.json`, loadable here and by Python KerasHub's `from_preset`.
+   */
+  async saveToPreset(dir: string, options: SaveToPresetOptions = {}): Promise<void> {
+    this.assertUsable();
+    await savePresetBackbone(dir, this.getConfig(), this.getWeightMap(), options);
   }
 
   /** Frees every variable; the model cannot be used afterwards. */

@@ -1,7 +1,7 @@
 export { tf } from "./tf.js";
 export { AlbertBackbone, type AlbertBackboneOutputs, type BackboneWeight, type CallOptions } from "./albert-backbone.js";
 export type { AlbertBackboneArgs } from "./albert-backbone-config.js";
-export type { FromPresetOptions } from "./albert-backbone-presets.js";
+export type { FromPresetOptions, SaveToPresetOptions } from "./albert-backbone-presets.js";
 export { AlbertConfigError, AlbertInputError, type AlbertConfigErrorCode, type AlbertInputErrorCode } from "./errors.js";
 export { MASKED_LOGIT, type AlbertInputs, type BatchInput } from "./inputs.js";
 export { ACTIVATIONS, geluApproximate, geluExact } from "./layers/activations.js";

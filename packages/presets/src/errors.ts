@@ -8,7 +8,21 @@ export type PresetErrorCode =
   | "unsupported_format"
   | "corrupt_weights"
   | "weights_mismatch"
-  | "unsupported_handle";
+  | "unsupported_handle"
+  /** A `kaggle://` or `hf://` handle, revision or file name that is not allowed. */
+  | "invalid_handle"
+  /** An archive entry, index entry or file name that would leave its folder. */
+  | "unsafe_path"
+  /** Offline (`ALBERT_OFFLINE`, `HF_HUB_OFFLINE`) and the preset is not in the cache. */
+  | "offline"
+  /** The hub refused access: a gated model whose terms were not accepted, or a private one. */
+  | "access_denied"
+  /** Network failure, timeout or server error, after every retry. */
+  | "download_failed"
+  /** A downloaded file whose size or hash differs from what the server announced. */
+  | "integrity_error"
+  /** Writing a preset or the cache failed (permissions, disk full, an existing file). */
+  | "write_failed";
 
 /**
  * Every failure of `@albert/presets` is a `PresetError`. The message names the file or

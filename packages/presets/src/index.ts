@@ -14,13 +14,22 @@ export {
 } from "./config.js";
 export {
   backboneWeightSpecs,
+  encoderH5Group,
   encoderLayerName,
+  findWeightMapProblems,
   type WeightMap,
   type WeightSpec,
   type WeightTensor,
 } from "./weights.js";
 export { getPreset, isBuiltinPreset, listPresets, type PresetInfo } from "./registry.js";
-export { resolvePreset, type ResolveOptions } from "./resolve.js";
+export { handleScheme, resolvePreset, type DownloadProgress, type ResolveOptions } from "./resolve.js";
+export { albertHome } from "./resolve/env.js";
+export {
+  parseHfHandle,
+  parseKaggleHandle,
+  type HfHandle,
+  type KaggleHandle,
+} from "./resolve/handles.js";
 export {
   readPreset,
   type PresetContents,
@@ -28,3 +37,19 @@ export {
   type ReadPresetOptions,
 } from "./read-preset.js";
 export type { StoredDtype } from "./formats/h5.js";
+export {
+  WRITTEN_KERAS_HUB_VERSION,
+  WRITTEN_KERAS_VERSION,
+  writePreset,
+  type PresetMetadata,
+  type WritePresetOptions,
+  type WrittenPreset,
+} from "./write-preset.js";
+export { EXTRAS_FILE, type BackboneExtras } from "./formats/extras.js";
+export { hfConfigToKeras } from "./formats/hf-config.js";
+export {
+  readSafetensorsHeader,
+  readSafetensorsTensor,
+  type SafetensorsEntry,
+  type SafetensorsHeader,
+} from "./formats/safetensors.js";

@@ -109,3 +109,32 @@ export function sizeOf(shape: readonly number[]): number {
 export function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }
+
+/**
+ * Every problem of a weight map for a backbone with this config: missing variables, wrong
+ * shapes, data of the wrong length or type, and names the backbone does not have. Empty when
+ * the map is exactly the backbone's.
+ */
+export function findWeightMapProblems(config: AlbertBackboneConfig, weights: WeightMap): string[] {
+  const problems: string[] = [];
+  const specs = backboneWeightSpecs(config);
+  for (const spec of specs) {
+    const tensor = weights.get(spec.name);
+    if (tensor === undefined) problems.push(`missing weight ${spec.name} [${spec.shape}]`);
+    else if (!Array.isArray(tensor.shape) || !sameShape(tensor.shape, spec.shape)) {
+      problems.push(`weight ${spec.name} has shape [${tensor.shape}], the config implies [${spec.shape}]`);
+    } else if (!(tensor.data instanceof Float32Array)) {
+      problems.push(`weight ${spec.name} must hold a Float32Array`);
+    } else if (tensor.data.length !== sizeOf(spec.shape)) {
+      problems.push(`weight ${spec.name} holds ${tensor.data.length} values, its shape [${spec.shape}] needs ${sizeOf(spec.shape)}`);
+    }
+  }
+  const known = new Set(specs.map((s) => s.name));
+  const extra = [...weights.keys()].filter((name) => !known.has(name));
+  if (extra.length > 0) {
+    problems.push(
+      `unknown weights ${extra.slice(0, 5).join(", ")}${extra.length > 5 ? ` and ${extra.length - 5} more` : ""}`,
+    );
+  }
+  return problems;
+}

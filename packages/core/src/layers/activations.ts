@@ -3,12 +3,15 @@ import { tf } from "../tf.js";
 
 const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
 
-/** `0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))`: Keras' `gelu(approximate=True)`, HF's
- * `gelu_new`, and what KerasHub's ALBERT always uses. */
+/**
+ * `0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))`: Keras' `gelu(approximate=True)`, HF's
+ * `gelu_new`, and what KerasHub's ALBERT always uses. Computed as the identical
+ * `x·σ(2√(2/π)·x·(1 + 0.044715·x²))`, six element-wise ops instead of eight.
+ */
 export function geluApproximate(x: tf.Tensor): tf.Tensor {
   return tf.tidy(() => {
-    const inner = tf.mul(SQRT_2_OVER_PI, tf.add(x, tf.mul(0.044715, tf.pow(x, 3))));
-    return tf.mul(tf.mul(0.5, x), tf.add(1, tf.tanh(inner)));
+    const z = tf.mul(x, tf.add(tf.mul(tf.square(x), 2 * SQRT_2_OVER_PI * 0.044715), 2 * SQRT_2_OVER_PI));
+    return tf.mul(x, tf.sigmoid(z));
   });
 }
 

@@ -1,3 +1,5 @@
+import { isRecordingGradients } from "../kernels/derived-weights.js";
+import { nativeOps } from "../kernels/native-ops.js";
 import { tf } from "../tf.js";
 import { Layer, type WeightStore } from "./layer.js";
 import { onesInitializer, zerosInitializer } from "./initializers.js";
@@ -16,6 +18,8 @@ export class LayerNormalization extends Layer {
   }
 
   call(x: tf.Tensor): tf.Tensor {
+    const native = isRecordingGradients() ? undefined : nativeOps();
+    if (native) return native.layerNorm(x, this.gamma, this.beta, this.epsilon);
     return tf.tidy(() => {
       const { mean, variance } = tf.moments(x, -1, true);
       const normalized = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, this.epsilon)));

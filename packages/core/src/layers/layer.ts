@@ -19,6 +19,7 @@ let nextScope = 0;
 export class WeightStore {
   readonly scope: string;
   private readonly weights: NamedWeight[] = [];
+  private readonly cleanups: (() => void)[] = [];
 
   constructor(name: string) {
     this.scope = `${name}_${nextScope++}`;
@@ -34,9 +35,16 @@ export class WeightStore {
     return this.weights;
   }
 
+  /** Registers cleanup for tensors derived from the variables (fused copies). */
+  onDispose(cleanup: () => void): void {
+    this.cleanups.push(cleanup);
+  }
+
   dispose(): void {
+    for (const cleanup of this.cleanups) cleanup();
     for (const { variable } of this.weights) variable.dispose();
     this.weights.length = 0;
+    this.cleanups.length = 0;
   }
 }
 

@@ -1,6 +1,7 @@
+import { DerivedWeights } from "../kernels/derived-weights.js";
 import { tf } from "../tf.js";
-import { Layer, type WeightStore } from "./layer.js";
 import { albertKernelInitializer, zerosInitializer } from "./initializers.js";
+import { Layer, type WeightStore } from "./layer.js";
 
 /** One projection of Keras' `MultiHeadAttention`, with per-head kernels [in, heads, headDim]. */
 interface HeadProjection {
@@ -16,8 +17,10 @@ export interface AttentionResult {
 
 /**
  * Keras' `MultiHeadAttention` as KerasHub's encoder uses it for self-attention: `softmax(QKᵀ/√D
- * + mask)·V` per head, then the output projection. Weights keep Keras' shapes (query, key and
- * value kernels [H, N, D], biases [N, D]; output kernel [N, D, H]) so presets load unchanged.
+ * + mask)·V` per head, then the output projection. The variables keep Keras' shapes (query,
+ * key and value kernels [H, N, D], biases [N, D]; output kernel [N, D, H]) so presets load
+ * unchanged; the computation uses a derived fused copy: one [H, 3H] projection for Q, K and V
+ * with the 1/√D scale folded into the query part.
  */
 export class MultiHeadAttention extends Layer {
   readonly query: HeadProjection;
@@ -27,6 +30,8 @@ export class MultiHeadAttention extends Layer {
   readonly numHeads: number;
   readonly headDim: number;
   readonly dropout: number;
+  /** [qkvKernel [H, 3H], qkvBias [3H], outputKernel [H, H]] */
+  private readonly fused: DerivedWeights<[tf.Tensor2D, tf.Tensor1D, tf.Tensor2D]>;
 
   constructor(store: WeightStore, path: string, hiddenDim: number, numHeads: number, dropout: number) {
     super(store, path);
@@ -42,17 +47,24 @@ export class MultiHeadAttention extends Layer {
     this.key = projection("key", [H, N, D], [N, D]);
     this.value = projection("value", [H, N, D], [N, D]);
     this.attentionOutput = projection("attention_output", [N, D, H], [H]);
+    this.fused = new DerivedWeights(
+      () => [this.query, this.key, this.value, this.attentionOutput].flatMap((p) => [p.kernel, p.bias]),
+      () => this.buildFused(),
+    );
+    store.onDispose(() => this.fused.dispose());
+    this.fused.get();
   }
 
-  /** `x` [B, S, H] → heads [B, N, S, D]. */
-  private project(rows: tf.Tensor2D, p: HeadProjection, batch: number, length: number): tf.Tensor4D {
-    const width = this.numHeads * this.headDim;
-    const y = tf.fused.matMul({
-      a: rows,
-      b: tf.reshape(p.kernel, [-1, width]) as tf.Tensor2D,
-      bias: tf.reshape(p.bias, [width]),
-    });
-    return tf.transpose(tf.reshape(y, [batch, length, this.numHeads, this.headDim]), [0, 2, 1, 3]);
+  private buildFused(): [tf.Tensor2D, tf.Tensor1D, tf.Tensor2D] {
+    const H = this.numHeads * this.headDim;
+    const scale = 1 / Math.sqrt(this.headDim);
+    const kernel = (p: HeadProjection, s = 1) => tf.mul(tf.reshape(p.kernel, [H, H]), s);
+    const bias = (p: HeadProjection, s = 1) => tf.mul(tf.reshape(p.bias, [H]), s);
+    return [
+      tf.concat([kernel(this.query, scale), kernel(this.key), kernel(this.value)], 1) as tf.Tensor2D,
+      tf.concat([bias(this.query, scale), bias(this.key), bias(this.value)]) as tf.Tensor1D,
+      tf.reshape(this.attentionOutput.kernel, [H, H]),
+    ];
   }
 
   /**
@@ -63,19 +75,17 @@ export class MultiHeadAttention extends Layer {
     let scores: tf.Tensor4D | undefined;
     const output = tf.tidy(() => {
       const [batch, length, hidden] = x.shape;
-      const rows = tf.reshape(x, [-1, hidden]) as tf.Tensor2D;
-      const q = tf.mul(this.project(rows, this.query, batch, length), 1 / Math.sqrt(this.headDim)) as tf.Tensor4D;
-      const k = this.project(rows, this.key, batch, length);
-      const v = this.project(rows, this.value, batch, length);
+      const [N, D] = [this.numHeads, this.headDim];
+      const [qkvKernel, qkvBias, outputKernel] = this.fused.get();
+      const qkv = tf.add(tf.matMul(tf.reshape(x, [-1, hidden]) as tf.Tensor2D, qkvKernel), qkvBias);
+      // [T, 3H] → [3, batch, heads, seq, headDim]: one transpose for all three.
+      const heads = tf.transpose(tf.reshape(qkv, [batch, length, 3, N, D]), [2, 0, 3, 1, 4]);
+      const [q, k, v] = tf.unstack(heads) as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
       let probabilities = tf.softmax(tf.add(tf.matMul(q, k, false, true), maskBias)) as tf.Tensor4D;
       if (returnScores) scores = tf.keep(probabilities);
       if (training && this.dropout > 0) probabilities = tf.dropout(probabilities, this.dropout) as tf.Tensor4D;
       const context = tf.reshape(tf.transpose(tf.matMul(probabilities, v), [0, 2, 1, 3]), [-1, hidden]);
-      const out = tf.fused.matMul({
-        a: context as tf.Tensor2D,
-        b: tf.reshape(this.attentionOutput.kernel, [hidden, hidden]) as tf.Tensor2D,
-        bias: this.attentionOutput.bias,
-      });
+      const out = tf.add(tf.matMul(context as tf.Tensor2D, outputKernel), this.attentionOutput.bias);
       return tf.reshape(out, [batch, length, hidden]) as tf.Tensor3D;
     });
     return scores === undefined ? { output } : { output, scores };

@@ -15,7 +15,7 @@ async function loadH5wasm(): Promise<typeof h5wasm> {
 }
 
 /** The most specific line of an HDF5 error stack (the last `#NNN:` entry). */
-function hdf5Reason(error: unknown): string {
+export function hdf5Reason(error: unknown): string {
   const text = String(error instanceof Error ? error.message : error);
   const entries = [...text.matchAll(/#\d+: .*? in [^(]+\(\): (.*)/g)];
   return entries.at(-1)?.[1]?.trim() ?? text.split("\n")[0] ?? text;
@@ -24,8 +24,22 @@ function hdf5Reason(error: unknown): string {
 /** An open HDF5 file; close it with `close()`. */
 export type H5File = h5wasm.File;
 
+/**
+ * Opens an HDF5 file. Mode "w" creates (or truncates) it with the library version bounds h5py
+ * uses by default (`earliest` to `v114`), so the files we write read like the ones Keras writes.
+ */
 export async function openH5(path: string, mode: "r" | "w" = "r"): Promise<H5File> {
   const lib = await loadH5wasm();
+  if (mode === "w") {
+    try {
+      return new lib.File(path, "w", { libver: ["earliest", "v114"] });
+    } catch (error) {
+      throw new PresetError("write_failed", `Cannot create ${path}: ${hdf5Reason(error)}`, {
+        path,
+        cause: error,
+      });
+    }
+  }
   try {
     return new lib.File(path, mode);
   } catch (error) {

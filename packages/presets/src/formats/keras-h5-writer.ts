@@ -1,0 +1,114 @@
+import type { Group } from "h5wasm/node";
+import type { AlbertBackboneConfig } from "../config.js";
+import { PresetError } from "../errors.js";
+import {
+  backboneWeightSpecs,
+  encoderH5Group,
+  encoderLayerName,
+  type WeightMap,
+} from "../weights.js";
+import { hdf5Reason, openH5 } from "./h5.js";
+
+/** A layer's place in `model.weights.h5`: its group and the Keras layer name it stores. */
+export interface KerasLayerGroup {
+  /** The group holding the layer's `vars` (`""` for the model itself). */
+  group: string;
+  /** The Keras layer name, the `name` attribute of `<group>/vars`. */
+  layerName: string;
+}
+
+/**
+ * Every layer group Keras 3 writes for a KerasHub `AlbertBackbone`, in the order
+ * `save_weights` visits them, including the layers without variables (inputs, add, dropout,
+ * the attention's softmax and dropout): Keras writes an empty `vars` group with a `name`
+ * attribute for each (see the fixtures' `weights-layout.txt`). The attention's own softmax and
+ * dropout layers get Keras' automatic names, which count up within a Python session; these are
+ * the names a fresh session gives (`softmax`, `softmax_1`, ...). Keras' loader ignores them.
+ */
+export function kerasLayerGroups(config: AlbertBackboneConfig): KerasLayerGroup[] {
+  const groups: KerasLayerGroup[] = [
+    { group: "", layerName: config.name ?? "albert_backbone" },
+    { group: "layers/input_layer", layerName: "token_ids" },
+    { group: "layers/input_layer_1", layerName: "segment_ids" },
+    { group: "layers/input_layer_2", layerName: "padding_mask" },
+    { group: "layers/reversible_embedding", layerName: "token_embedding" },
+    { group: "layers/position_embedding", layerName: "position_embedding" },
+    { group: "layers/embedding", layerName: "segment_embedding" },
+    { group: "layers/add", layerName: "embeddings_add" },
+    { group: "layers/layer_normalization", layerName: "embeddings_layer_norm" },
+    { group: "layers/dropout", layerName: "embeddings_dropout" },
+    { group: "layers/dense", layerName: "embedding_projection" },
+  ];
+  for (let g = 0; g < config.num_groups; g++) {
+    for (let i = 0; i < config.num_inner_repetitions; i++) {
+      const k = g * config.num_inner_repetitions + i;
+      const base = encoderH5Group(k);
+      const auto = (name: string) => (k === 0 ? name : `${name}_${k}`);
+      groups.push(
+        { group: base, layerName: encoderLayerName(g, i) },
+        { group: `${base}/_self_attention_layer`, layerName: "self_attention_layer" },
+        { group: `${base}/_self_attention_layer/query_dense`, layerName: "query" },
+        { group: `${base}/_self_attention_layer/key_dense`, layerName: "key" },
+        { group: `${base}/_self_attention_layer/value_dense`, layerName: "value" },
+        { group: `${base}/_self_attention_layer/_softmax`, layerName: auto("softmax") },
+        { group: `${base}/_self_attention_layer/_dropout_layer`, layerName: auto("dropout") },
+        { group: `${base}/_self_attention_layer/output_dense`, layerName: "attention_output" },
+        { group: `${base}/_self_attention_layer_norm`, layerName: "self_attention_layer_norm" },
+        { group: `${base}/_self_attention_dropout`, layerName: "self_attention_dropout" },
+        { group: `${base}/_feedforward_layer_norm`, layerName: "feedforward_layer_norm" },
+        {
+          group: `${base}/_feedforward_intermediate_dense`,
+          layerName: "feedforward_intermediate_dense",
+        },
+        { group: `${base}/_feedforward_output_dense`, layerName: "feedforward_output_dense" },
+        { group: `${base}/_feedforward_dropout`, layerName: "feedforward_dropout" },
+      );
+    }
+  }
+  groups.push({ group: "layers/dense_1", layerName: "pooled_dense" });
+  return groups;
+}
+
+/**
+ * Writes a Keras 3 `model.weights.h5` for a KerasHub `AlbertBackbone`: the groups, `name`
+ * attributes and float32 datasets `save_weights` writes, with h5py's default file format
+ * bounds. Weights must already be checked against the config (see `checkWeightMap`).
+ */
+export async function writeKerasWeights(
+  file: string,
+  config: AlbertBackboneConfig,
+  weights: WeightMap,
+): Promise<void> {
+  const h5 = await openH5(file, "w");
+  try {
+    const created = new Set<string>();
+    const ensureGroup = (group: string) => {
+      const parts = group.split("/");
+      for (let n = 1; n <= parts.length; n++) {
+        const prefix = parts.slice(0, n).join("/");
+        if (!created.has(prefix)) {
+          h5.create_group(prefix);
+          created.add(prefix);
+        }
+      }
+    };
+    for (const { group, layerName } of kerasLayerGroups(config)) {
+      const vars = group === "" ? "vars" : `${group}/vars`;
+      ensureGroup(vars);
+      (h5.get(vars) as Group).create_attribute("name", layerName);
+    }
+    for (const spec of backboneWeightSpecs(config)) {
+      const tensor = weights.get(spec.name)!;
+      const vars = h5.get(`${spec.h5Group}/vars`) as Group;
+      vars.create_dataset({ name: String(spec.h5Index), data: tensor.data, shape: spec.shape });
+    }
+  } catch (error) {
+    if (error instanceof PresetError) throw error;
+    throw new PresetError("write_failed", `Writing ${file} failed: ${hdf5Reason(error)}`, {
+      path: file,
+      cause: error,
+    });
+  } finally {
+    h5.close();
+  }
+}
