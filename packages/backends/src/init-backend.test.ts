@@ -41,5 +41,6 @@ describe("initBackend", () => {
     expect(list.map((b) => b.name)).toEqual(["tensorflow", "tensorflow-gpu", "wasm", "cpu"]);
     expect(list.find((b) => b.name === "tensorflow")?.available).toBe(true);
     expect(list.find((b) => b.name === "tensorflow-gpu")).toMatchObject({ available: false, reason: expect.any(String) });
+    expect(list.find((b) => b.name === "wasm")).toMatchObject({ available: true, version: expect.stringContaining("(SIMD)") });
   });
 });

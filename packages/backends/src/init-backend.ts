@@ -1,24 +1,48 @@
-import { availableParallelism } from "node:os";
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
 import { BackendError } from "./errors.js";
-import { loadNative } from "./native.js";
+import { gpuProbe, describeGpu } from "./gpu.js";
+import { CPU_PACKAGE, GPU_PACKAGE, loadNative, loadedNative, type NativeLoad } from "./native.js";
+import { locateNativePackage, ownDependencyVersion } from "./provision/paths.js";
+import { applyNativeThreads, type NativeThreadOptions } from "./threads.js";
+import { WASM_THREADS_NOTE, activateWasm } from "./wasm.js";
 
 /** The backends `initBackend` accepts. */
 export type BackendName = "auto" | "tensorflow" | "tensorflow-gpu" | "wasm" | "cpu";
 export type ConcreteBackendName = Exclude<BackendName, "auto">;
 
-export const BACKEND_NAMES: readonly BackendName[] = ["auto", "tensorflow", "tensorflow-gpu", "wasm", "cpu"];
+export const BACKEND_NAMES: readonly BackendName[] = [
+  "auto",
+  "tensorflow",
+  "tensorflow-gpu",
+  "wasm",
+  "cpu",
+];
 
 /** What is running: which backend, its version, and why a better one was not used. */
 export interface BackendInfo {
   name: ConcreteBackendName;
   /** Versions of the backend's package and, for native backends, of TensorFlow itself. */
   version: string;
+  /** Threads one operation may use (native: TensorFlow's intra-op pool). */
   threads?: number;
+  /** Why `threads` has this value (its source, or why it cannot change). */
+  threadsNote?: string;
+  /** Where operations run: "cpu", or "gpu: <name>". */
   device?: string;
-  /** Set when `"auto"` could not use a faster backend: the reason it gave. */
+  /** wasm only: whether the WebAssembly SIMD build runs. */
+  simd?: boolean;
+  /** Set when `"auto"` could not use a faster backend this machine has: each one's reason. */
   fallbackReason?: string;
+}
+
+/** Options of `initBackend`; each applies to the backends it names and is ignored by the others. */
+export interface InitBackendOptions extends NativeThreadOptions {
+  /**
+   * wasm: the folder holding `tfjs-backend-wasm*.wasm` (default: the installed package's
+   * `dist/`, found without configuration). Only counts before the wasm backend first starts.
+   */
+  wasmPath?: string;
 }
 
 /** TF.js' registry name for each of ours. */
@@ -39,33 +63,92 @@ export function currentBackend(): BackendInfo | undefined {
   return current;
 }
 
-function tensorflowVersion(): string | undefined {
-  const backend = tf.findBackend("tensorflow") as { binding?: { TF_Version?: string } } | null;
-  return backend?.binding?.TF_Version;
-}
-
-function activate(info: BackendInfo): BackendInfo {
-  // tfjs-node and the cpu backend initialize synchronously, so this takes effect at once.
-  void tf.setBackend(TFJS_NAME[info.name]);
-  if (tf.getBackend() !== TFJS_NAME[info.name]) {
-    throw new BackendError("init_failed", `TF.js could not switch to the ${info.name} backend`);
+/** A backend that cannot run here; `reason` is what `fallbackReason` quotes. */
+class Unavailable extends BackendError {
+  constructor(
+    readonly backend: ConcreteBackendName,
+    readonly reason: string,
+  ) {
+    super("unavailable", `The ${backend} backend is unavailable: ${reason}`);
   }
-  current = info;
-  return info;
 }
 
-function activateNative(name: "tensorflow" | "tensorflow-gpu"): BackendInfo {
-  const pkg = name === "tensorflow" ? "@tensorflow/tfjs-node" : "@tensorflow/tfjs-node-gpu";
-  const load = loadNative(pkg);
-  if (!load.ok) throw new BackendError("unavailable", `The ${name} backend is unavailable: ${load.reason}`);
-  activate({ name, version: "", device: name === "tensorflow" ? "cpu" : "gpu" });
-  current = {
+function switchTo(name: string): void {
+  // tfjs-node and the cpu backend initialize synchronously, so this takes effect at once.
+  void tf.setBackend(name);
+  if (tf.getBackend() !== name) {
+    throw new BackendError("init_failed", `TF.js could not switch to its ${name} backend`);
+  }
+}
+
+function nativeInfo(name: "tensorflow" | "tensorflow-gpu", load: NativeLoad): BackendInfo {
+  const gpu = gpuProbe();
+  const build =
+    load.name === GPU_PACKAGE && !load.usingGpu ? " (CUDA build running on the CPU)" : "";
+  return {
     name,
-    version: `${pkg} ${load.packageVersion}, TensorFlow ${tensorflowVersion() ?? "unknown"}`,
-    threads: availableParallelism(),
-    device: name === "tensorflow" ? "cpu" : "gpu",
+    version: `${load.name} ${load.packageVersion}${build}, TensorFlow ${load.tensorflowVersion ?? "unknown"}`,
+    threads: load.threads?.intraOp ?? 1,
+    threadsNote: load.threads?.note ?? "",
+    device: load.usingGpu ? `gpu: ${gpu.gpus[0] ?? "NVIDIA GPU"}` : "cpu",
   };
-  return current;
+}
+
+/** Native TensorFlow on the CPU: tfjs-node, or the CUDA build if that one is already loaded. */
+function activateTensorflow(options: InitBackendOptions): BackendInfo {
+  applyNativeThreads(options, loadedNative()?.threads);
+  const load = loadedNative() ?? loadNative(CPU_PACKAGE);
+  if (!load.ok) throw new Unavailable("tensorflow", load.reason ?? "unknown");
+  switchTo("tensorflow");
+  return (current = nativeInfo("tensorflow", load));
+}
+
+/** The CUDA build: only where a GPU and driver are present, and TensorFlow really uses the GPU. */
+function activateTensorflowGpu(options: InitBackendOptions): BackendInfo {
+  const loaded = loadedNative();
+  if (loaded?.name !== GPU_PACKAGE) {
+    if (locateNativePackage(GPU_PACKAGE) === undefined) {
+      throw new Unavailable(
+        "tensorflow-gpu",
+        `${GPU_PACKAGE} is not installed (an optional dependency of @albert/backends: ` +
+          `npm install ${GPU_PACKAGE}@${ownDependencyVersion(GPU_PACKAGE)}, then npx albert-provision --gpu)`,
+      );
+    }
+    const gpu = gpuProbe();
+    if (!gpu.present) throw new Unavailable("tensorflow-gpu", gpu.reason ?? "no NVIDIA GPU");
+  }
+  applyNativeThreads(options, loaded?.threads);
+  const load = loadNative(GPU_PACKAGE);
+  if (!load.ok) throw new Unavailable("tensorflow-gpu", load.reason ?? "unknown");
+  if (!load.usingGpu) {
+    throw new Unavailable(
+      "tensorflow-gpu",
+      `${GPU_PACKAGE} loaded but TensorFlow found no usable GPU (${describeGpu(gpuProbe())}): its CUDA/cuDNN ` +
+        `libraries are missing or do not match the driver; TF_CPP_MIN_LOG_LEVEL=0 shows TensorFlow's reason, ` +
+        "and `npx albert-provision --gpu --force` sets them up again",
+    );
+  }
+  switchTo("tensorflow");
+  return (current = nativeInfo("tensorflow-gpu", load));
+}
+
+async function activateWasmBackend(options: InitBackendOptions): Promise<BackendInfo> {
+  try {
+    const ready = await activateWasm(options.wasmPath);
+    return (current = {
+      name: "wasm",
+      version: ready.version,
+      threads: 1,
+      threadsNote: WASM_THREADS_NOTE,
+      device: "cpu",
+      simd: ready.simd,
+    });
+  } catch (error) {
+    if (error instanceof BackendError && error.code === "unavailable") {
+      throw new Unavailable("wasm", error.message);
+    }
+    throw error;
+  }
 }
 
 function activateCpu(fallbackReason?: string): BackendInfo {
@@ -73,32 +156,76 @@ function activateCpu(fallbackReason?: string): BackendInfo {
   // the choice (and any fallback reason) ourselves, so mark it as already used.
   const cpu = tf.findBackend("cpu") as { firstUse?: boolean } | null;
   if (cpu !== null) cpu.firstUse = false;
-  return activate({
+  switchTo("cpu");
+  return (current = {
     name: "cpu",
     version: `@tensorflow/tfjs-backend-cpu ${tf.version_core}`,
     threads: 1,
+    threadsNote: "plain JavaScript runs on the calling thread",
     device: "cpu",
-    ...(fallbackReason === undefined ? {} : { fallbackReason }),
+    ...(fallbackReason ? { fallbackReason } : {}),
   });
 }
 
 /**
- * Chooses a backend synchronously: what `initBackend` does for `"tensorflow"`, `"cpu"` and
- * `"auto"` (native, else plain JS). Model calls use it when no backend was chosen yet.
+ * The native part of `"auto"`: the CUDA build where a GPU is present, then native CPU.
+ * Collects each one's reason in `reasons`; a GPU the machine does not have is no reason.
  */
-export function initBackendSync(name: BackendName = "auto"): BackendInfo {
+function autoNative(options: InitBackendOptions, reasons: string[]): BackendInfo | undefined {
+  const attempts: Array<[ConcreteBackendName, () => BackendInfo]> = [];
+  const gpuPossible =
+    loadedNative()?.name === GPU_PACKAGE || (!loadedNative() && gpuProbe().present);
+  if (gpuPossible) attempts.push(["tensorflow-gpu", () => activateTensorflowGpu(options)]);
+  attempts.push(["tensorflow", () => activateTensorflow(options)]);
+  for (const [, attempt] of attempts) {
+    try {
+      return attempt();
+    } catch (error) {
+      if (!(error instanceof Unavailable)) throw error;
+      reasons.push(`${error.backend}: ${error.reason}`);
+    }
+  }
+  return undefined;
+}
+
+function withFallbackReason(info: BackendInfo, reasons: string[]): BackendInfo {
+  if (reasons.length > 0) current = info = { ...info, fallbackReason: reasons.join("; ") };
+  return info;
+}
+
+function unknownBackend(name: never): never {
+  throw new BackendError(
+    "unknown_backend",
+    `Unknown backend ${JSON.stringify(name)}; allowed: ${BACKEND_NAMES.map((n) => `"${n}"`).join(", ")}`,
+  );
+}
+
+/**
+ * Chooses a backend synchronously: what `initBackend` does, except that `"auto"` stops at
+ * native TensorFlow (GPU, then CPU) and falls back to plain JS, never to WebAssembly (which
+ * initializes asynchronously). Model calls use it when no backend was chosen yet.
+ *
+ * @example
+ * const info = initBackendSync("auto", { threads: 2 });
+ * if (info.fallbackReason) console.warn(`running on ${info.name}: ${info.fallbackReason}`);
+ */
+export function initBackendSync(
+  name: BackendName = "auto",
+  options: InitBackendOptions = {},
+): BackendInfo {
   switch (name) {
     case "tensorflow":
+      return activateTensorflow(options);
     case "tensorflow-gpu":
-      return activateNative(name);
+      return activateTensorflowGpu(options);
     case "cpu":
       return activateCpu();
     case "auto": {
-      try {
-        return activateNative("tensorflow");
-      } catch (error) {
-        return activateCpu((error as Error).message);
-      }
+      const reasons: string[] = [];
+      const native = autoNative(options, reasons);
+      return native !== undefined
+        ? withFallbackReason(native, reasons)
+        : activateCpu(reasons.join("; "));
     }
     case "wasm":
       throw new BackendError(
@@ -106,26 +233,51 @@ export function initBackendSync(name: BackendName = "auto"): BackendInfo {
         'The wasm backend initializes asynchronously: use `await initBackend("wasm")`',
       );
     default:
-      throw new BackendError(
-        "unknown_backend",
-        `Unknown backend ${JSON.stringify(name)}; allowed: ${BACKEND_NAMES.map((n) => `"${n}"`).join(", ")}`,
-      );
+      return unknownBackend(name);
   }
 }
 
 /**
- * Selects the TF.js backend that models run on and reports it. `"auto"` picks native
- * TensorFlow when it loads, else the best fallback, and says why in `fallbackReason`.
+ * Selects the TF.js backend that models run on and reports it. `"auto"` takes the fastest
+ * that works here: TensorFlow's CUDA build (where an NVIDIA GPU is present), native
+ * TensorFlow on the CPU, WebAssembly (SIMD), then plain JS; when it settles for a slower one,
+ * `fallbackReason` gives each faster one's reason (the loader's message, a missing file).
+ *
+ * Native thread counts (`threads`, `interOpThreads`) only count before the native library
+ * loads: pass them to the first call. Asking for other counts later fails with `too_late`.
  *
  * @example
  * const info = await initBackend("auto");
  * console.log(info.name, info.version, info.fallbackReason ?? "");
+ *
+ * @example
+ * await initBackend("tensorflow", { threads: 1 }); // one intra-op thread per operation
+ * await initBackend("wasm");                        // WebAssembly, files found in the package
  */
-export async function initBackend(name: BackendName = "auto"): Promise<BackendInfo> {
+export async function initBackend(
+  name: BackendName = "auto",
+  options: InitBackendOptions = {},
+): Promise<BackendInfo> {
+  let info: BackendInfo;
   if (name === "wasm") {
-    throw new BackendError("unavailable", "The wasm backend is not part of this version of @albert/backends");
+    info = await activateWasmBackend(options);
+  } else if (name === "auto") {
+    const reasons: string[] = [];
+    const native = autoNative(options, reasons);
+    if (native !== undefined) {
+      info = withFallbackReason(native, reasons);
+    } else {
+      try {
+        info = withFallbackReason(await activateWasmBackend(options), reasons);
+      } catch (error) {
+        if (!(error instanceof Unavailable)) throw error;
+        reasons.push(`wasm: ${error.reason}`);
+        info = activateCpu(reasons.join("; "));
+      }
+    }
+  } else {
+    info = initBackendSync(name, options);
   }
-  const info = initBackendSync(name);
   await tf.ready();
   return info;
 }

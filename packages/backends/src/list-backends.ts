@@ -1,6 +1,5 @@
-import { loadNative } from "./native.js";
+import { diagnoseBackends } from "./diagnose.js";
 import type { ConcreteBackendName } from "./init-backend.js";
-import { locateNativePackage } from "./provision/paths.js";
 
 /** Whether a backend can run here and, if not, why. */
 export interface BackendAvailability {
@@ -11,25 +10,18 @@ export interface BackendAvailability {
 }
 
 /**
- * Every known backend, available or not. Checking native availability loads the native
- * package (once per process); it does not change the current backend.
+ * Every known backend, available or not, and why not: the short form of
+ * `diagnoseBackends()`. It does not change the current backend; like it, it may load
+ * `@tensorflow/tfjs-node` in this process (once), which fixes its thread count.
+ *
+ * @example
+ * for (const b of listBackends()) console.log(b.name, b.available ? b.version : `no: ${b.reason}`);
  */
 export function listBackends(): BackendAvailability[] {
-  const native = loadNative("@tensorflow/tfjs-node");
-  const gpuInstalled = locateNativePackage("@tensorflow/tfjs-node-gpu") !== undefined;
-  const gpu = gpuInstalled ? loadNative("@tensorflow/tfjs-node-gpu") : undefined;
-  return [
-    native.ok
-      ? { name: "tensorflow", available: true, version: `@tensorflow/tfjs-node ${native.packageVersion}` }
-      : { name: "tensorflow", available: false, reason: native.reason ?? "unknown" },
-    gpu?.ok
-      ? { name: "tensorflow-gpu", available: true, version: `@tensorflow/tfjs-node-gpu ${gpu.packageVersion}` }
-      : {
-          name: "tensorflow-gpu",
-          available: false,
-          reason: gpu?.reason ?? "@tensorflow/tfjs-node-gpu is not installed",
-        },
-    { name: "wasm", available: false, reason: "not part of this version of @albert/backends" },
-    { name: "cpu", available: true, version: "@tensorflow/tfjs-backend-cpu" },
-  ];
+  return diagnoseBackends().backends.map(({ name, available, version, reason }) => ({
+    name,
+    available,
+    ...(version === undefined ? {} : { version }),
+    ...(reason === undefined ? {} : { reason }),
+  }));
 }

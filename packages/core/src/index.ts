@@ -14,5 +14,13 @@ export { MultiHeadAttention, type AttentionResult } from "./layers/multi-head-at
 export { PositionEmbedding } from "./layers/position-embedding.js";
 export { ReversibleEmbedding } from "./layers/reversible-embedding.js";
 export { TransformerEncoder, type TransformerEncoderOptions } from "./layers/transformer-encoder.js";
-export { initBackend, listBackends, type BackendInfo, type BackendName } from "@albert/backends";
+export {
+  diagnoseBackends,
+  formatDiagnosis,
+  initBackend,
+  listBackends,
+  type BackendInfo,
+  type BackendName,
+  type InitBackendOptions,
+} from "@albert/backends";
 export { PresetError } from "@albert/presets";

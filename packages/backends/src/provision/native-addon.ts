@@ -85,7 +85,11 @@ export interface LoadCheck {
   ok: boolean;
   /** TensorFlow's version as the loaded C library reports it. */
   tensorflowVersion?: string;
+  /** Whether TensorFlow runs operations on a GPU (the CUDA build, where it finds one). */
+  gpu?: boolean;
   error?: string;
+  /** TensorFlow's own lines about GPU libraries it could not open (CUDA build only). */
+  gpuLog?: string[];
 }
 
 const LOAD_CHECK_SCRIPT = `
@@ -93,19 +97,26 @@ const tf = require(process.argv[1]);
 const a = tf.tensor2d([[1, 2], [3, 4]]);
 const v = Array.from(tf.matMul(a, a).dataSync());
 if (tf.getBackend() !== "tensorflow" || v.join() !== "7,10,15,22") throw new Error("wrong result " + v);
-process.stdout.write(JSON.stringify({ tf: tf.backend().binding.TF_Version }));
+const backend = tf.backend();
+process.stdout.write(JSON.stringify({ tf: backend.binding.TF_Version, gpu: backend.isUsingGpuDevice === true }));
 `;
 
 /** Loads the addon in a child process (a broken native library must not crash this one). */
 export function checkAddonLoads(location: NativePackageLocation): LoadCheck {
+  const gpuBuild = location.name === "@tensorflow/tfjs-node-gpu";
   const result = spawnSync(process.execPath, ["-e", LOAD_CHECK_SCRIPT, location.dir], {
     encoding: "utf8",
-    env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: "2" },
+    // The CUDA build says which GPU libraries it could not open only at log level 0.
+    env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: gpuBuild ? "0" : "2", TF_FORCE_GPU_ALLOW_GROWTH: "true" },
   });
   if (result.status === 0) {
     try {
-      const { tf } = JSON.parse(result.stdout) as { tf: string };
-      return { ok: true, tensorflowVersion: tf };
+      const { tf, gpu } = JSON.parse(result.stdout) as { tf: string; gpu: boolean };
+      const gpuLog = `${result.stderr}`
+        .split("\n")
+        .filter((l) => /Could not (load|find|open)|Cannot dlopen|cuInit|CUDA_ERROR|cudnn|no GPU/i.test(l))
+        .slice(0, 5);
+      return { ok: true, tensorflowVersion: tf, gpu, ...(gpuBuild ? { gpuLog } : {}) };
     } catch {
       /* fall through */
     }

@@ -4,6 +4,15 @@ import { homedir } from "node:os";
 import path from "node:path";
 
 const require = createRequire(import.meta.url);
+let testRoot: string | undefined;
+
+/**
+ * @internal Tests look native packages up in `dir/node_modules` only (no walking up, no
+ * global folders) instead of resolving them from this package; `undefined` restores that.
+ */
+export function resolveNativePackagesFrom(dir: string | undefined): void {
+  testRoot = dir;
+}
 
 /** The root of everything albert caches (`ALBERT_HOME`, default `~/.cache/albert`). */
 export function albertHome(): string {
@@ -31,7 +40,12 @@ export interface NativePackageLocation {
 export function locateNativePackage(name: NativePackage, dir?: string): NativePackageLocation | undefined {
   let manifest: string;
   try {
-    manifest = dir === undefined ? require.resolve(`${name}/package.json`) : path.join(dir, "package.json");
+    manifest =
+      dir !== undefined
+        ? path.join(dir, "package.json")
+        : testRoot !== undefined
+          ? path.join(testRoot, "node_modules", name, "package.json")
+          : require.resolve(`${name}/package.json`);
     if (!existsSync(manifest)) return undefined;
   } catch {
     return undefined;
@@ -62,4 +76,13 @@ export function provisionRecordPath(location: NativePackageLocation): string {
 
 export function exists(p: string): boolean {
   return existsSync(p);
+}
+
+/** The version of a package that @albert/backends depends on (optionally), from its manifest. */
+export function ownDependencyVersion(name: string): string {
+  const own = require("../../package.json") as {
+    dependencies?: Record<string, string>;
+    optionalDependencies?: Record<string, string>;
+  };
+  return own.optionalDependencies?.[name] ?? own.dependencies?.[name] ?? "latest";
 }

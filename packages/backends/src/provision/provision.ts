@@ -1,7 +1,9 @@
 import { readFileSync, writeFileSync } from "node:fs";
-import { buildAddon, checkAddonLoads, stageRuntime } from "./native-addon.js";
+import { describeGpu, gpuProbe, type NvidiaGpuProbe } from "../gpu.js";
+import { buildAddon, checkAddonLoads, stageRuntime, type LoadCheck } from "./native-addon.js";
 import {
   locateNativePackage,
+  ownDependencyVersion,
   provisionRecordPath,
   exists,
   type NativePackage,
@@ -13,18 +15,23 @@ import {
   runtimeFromDownload,
   runtimeFromPip,
   runtimeFromPython,
+  type RuntimeKind,
   type RuntimeSourceName,
   type TensorFlowRuntime,
 } from "./runtime-sources.js";
 
 export interface ProvisionOptions {
+  /**
+   * `@tensorflow/tfjs-node` (default), or `@tensorflow/tfjs-node-gpu` for TensorFlow's CUDA
+   * build, which is only provisioned where an NVIDIA GPU and driver are present.
+   */
   package?: NativePackage;
   /** Provision the package installed in this folder instead of the one Node resolves. */
   packageDir?: string;
   /** Rebuild even when a working addon is already there. */
   force?: boolean;
   /** Sources to try, in order (default: directory if ALBERT_LIBTENSORFLOW is set, then
-   * download, python, pip). */
+   * download, python, pip; for the GPU: python, pip, download). */
   sources?: RuntimeSourceName[];
   log?: (line: string) => void;
 }
@@ -47,9 +54,13 @@ export interface ProvisionReport {
   /** Each source tried, and why it did not work. */
   failures: { source: RuntimeSourceName; reason: string }[];
   message: string;
+  /** GPU provisioning only: what the NVIDIA probe found. */
+  gpu?: NvidiaGpuProbe;
 }
 
 export const DEFAULT_SOURCES: RuntimeSourceName[] = ["download", "python", "pip"];
+/** The official GPU download needs CUDA 11.2 system-wide, rare today: try it last. */
+export const DEFAULT_GPU_SOURCES: RuntimeSourceName[] = ["python", "pip", "download"];
 
 /** Parses `ALBERT_PROVISION_SOURCES=python,pip`-style lists. */
 export function parseSources(text: string): RuntimeSourceName[] {
@@ -63,13 +74,14 @@ export function parseSources(text: string): RuntimeSourceName[] {
   });
 }
 
-function defaultSources(): RuntimeSourceName[] {
+function defaultSources(kind: RuntimeKind): RuntimeSourceName[] {
   const fromEnv = process.env["ALBERT_PROVISION_SOURCES"];
   if (fromEnv) return parseSources(fromEnv);
-  return process.env["ALBERT_LIBTENSORFLOW"] ? ["directory", ...DEFAULT_SOURCES] : DEFAULT_SOURCES;
+  const sources = kind === "gpu" ? DEFAULT_GPU_SOURCES : DEFAULT_SOURCES;
+  return process.env["ALBERT_LIBTENSORFLOW"] ? ["directory", ...sources] : sources;
 }
 
-function acquire(source: RuntimeSourceName): Promise<TensorFlowRuntime> {
+function acquire(source: RuntimeSourceName, kind: RuntimeKind): Promise<TensorFlowRuntime> {
   switch (source) {
     case "directory": {
       const dir = process.env["ALBERT_LIBTENSORFLOW"];
@@ -77,11 +89,11 @@ function acquire(source: RuntimeSourceName): Promise<TensorFlowRuntime> {
       return runtimeFromDirectory(dir);
     }
     case "download":
-      return runtimeFromDownload();
+      return runtimeFromDownload(kind);
     case "python":
-      return runtimeFromPython();
+      return runtimeFromPython(kind);
     case "pip":
-      return runtimeFromPip();
+      return runtimeFromPip(kind);
   }
 }
 
@@ -104,13 +116,45 @@ export const WHAT_TO_DO = [
   "Without it, models run on the slower WebAssembly or plain JS backend (initBackend(\"wasm\" | \"cpu\")).",
 ].join("\n");
 
+export const WHAT_TO_DO_GPU = [
+  "To get the GPU backend, do one of:",
+  "  - pip install 'tensorflow[and-cuda]' (the CUDA build and its nvidia-* libraries), then rerun `npx albert-provision --gpu`, or",
+  "  - make `pip download tensorflow` and its nvidia-* wheels work (a pip index with them; several GB), or",
+  "  - point ALBERT_LIBTENSORFLOW at a folder with the CUDA build's lib/libtensorflow*.so.2 (and the CUDA/cuDNN",
+  "    libraries it needs) and include/tensorflow/c/.",
+  "Without it, models run on native TensorFlow on the CPU (initBackend(\"tensorflow\")).",
+].join("\n");
+
+/** A load check that counts: the CUDA build must also find the GPU. */
+function loadProblem(check: LoadCheck, kind: RuntimeKind): string | undefined {
+  if (!check.ok) return `does not load (${check.error})`;
+  if (kind === "gpu" && !check.gpu) {
+    const log = check.gpuLog && check.gpuLog.length > 0 ? `: ${check.gpuLog.join(" | ")}` : "";
+    return `loads but TensorFlow finds no usable GPU (CUDA/cuDNN libraries missing or not matching the driver)${log}`;
+  }
+  return undefined;
+}
+
 /**
  * Makes `@tensorflow/tfjs-node` work without its own download: gets a TensorFlow C runtime
  * (official download, an installed TensorFlow Python package, or the `tensorflow-cpu` wheel
  * from pip), stages it in the package, builds the addon from source and checks that it loads.
+ *
+ * With `package: "@tensorflow/tfjs-node-gpu"` it does the same with TensorFlow's CUDA build
+ * (the `tensorflow` wheel and the `nvidia-*` wheels of its `and-cuda` extra, an installed
+ * `tensorflow[and-cuda]`, or the official GPU download), only where an NVIDIA GPU and driver
+ * are present, and only accepts the result when TensorFlow really runs on the GPU.
+ *
+ * @example
+ * const report = await provisionNative({ log: console.error });
+ * if (!report.ok) console.error(report.message);
+ *
+ * @example
+ * await provisionNative({ package: "@tensorflow/tfjs-node-gpu" }); // what `albert-provision --gpu` does
  */
 export async function provisionNative(options: ProvisionOptions = {}): Promise<ProvisionReport> {
   const name = options.package ?? "@tensorflow/tfjs-node";
+  const kind: RuntimeKind = name === "@tensorflow/tfjs-node-gpu" ? "gpu" : "cpu";
   const log = options.log ?? (() => {});
   const location = locateNativePackage(name, options.packageDir);
   if (location === undefined) {
@@ -118,30 +162,51 @@ export async function provisionNative(options: ProvisionOptions = {}): Promise<P
       ok: false,
       alreadyProvisioned: false,
       failures: [],
-      message: `${name} is not installed, so there is nothing to provision.`,
+      message:
+        `${name} is not installed, so there is nothing to provision.` +
+        (kind === "gpu" ? ` It is an optional dependency of @albert/backends: npm install ${name}@${ownDependencyVersion(name)}` : ""),
     };
   }
+  const gpu = kind === "gpu" ? gpuProbe() : undefined;
+  if (gpu !== undefined) {
+    if (!gpu.present) {
+      return {
+        ok: false,
+        alreadyProvisioned: false,
+        failures: [],
+        gpu,
+        message:
+          `Not provisioning ${name}: ${gpu.reason}. TensorFlow's CUDA build needs an NVIDIA GPU ` +
+          "and driver (nvidia-smi must list the GPU); nothing was changed. Native TensorFlow on the CPU is unaffected.",
+      };
+    }
+    log(`GPU: ${describeGpu(gpu)}`);
+  }
+  const withGpu = gpu === undefined ? {} : { gpu };
+  const what = kind === "gpu" ? WHAT_TO_DO_GPU : WHAT_TO_DO;
   if (!options.force && exists(location.addonPath)) {
     const check = checkAddonLoads(location);
-    if (check.ok) {
+    const problem = loadProblem(check, kind);
+    if (problem === undefined) {
       const record = readProvisionRecord(location);
       return {
         ok: true,
         alreadyProvisioned: true,
         ...(record === undefined ? {} : { record }),
         failures: [],
+        ...withGpu,
         message: `${name} ${location.version} already works (TensorFlow ${check.tensorflowVersion}` +
-          `${record ? `, from ${record.source}` : ""}).`,
+          `${record ? `, from ${record.source}` : ""}${kind === "gpu" ? ", on the GPU" : ""}).`,
       };
     }
-    log(`the existing addon does not load (${check.error}); provisioning again`);
+    log(`the existing addon ${problem}; provisioning again`);
   }
   const failures: ProvisionReport["failures"] = [];
-  for (const source of options.sources ?? defaultSources()) {
+  for (const source of options.sources ?? defaultSources(kind)) {
     log(`trying ${source}...`);
     let runtime: TensorFlowRuntime;
     try {
-      runtime = await acquire(source);
+      runtime = await acquire(source, kind);
     } catch (error) {
       failures.push({ source, reason: (error as Error).message });
       log(`  ${source}: ${(error as Error).message}`);
@@ -157,9 +222,10 @@ export async function provisionNative(options: ProvisionOptions = {}): Promise<P
       continue;
     }
     const check = checkAddonLoads(location);
-    if (!check.ok) {
-      failures.push({ source, reason: `addon built but does not load: ${check.error}` });
-      log(`  ${source}: addon built but does not load: ${check.error}`);
+    const problem = loadProblem(check, kind);
+    if (problem !== undefined) {
+      failures.push({ source, reason: `addon built but ${problem}` });
+      log(`  ${source}: addon built but ${problem}`);
       continue;
     }
     const record: ProvisionRecord = {
@@ -176,13 +242,17 @@ export async function provisionNative(options: ProvisionOptions = {}): Promise<P
       alreadyProvisioned: false,
       record,
       failures,
-      message: `${name} ${location.version} now runs on native TensorFlow ${record.tensorflowVersion} (${record.detail}).`,
+      ...withGpu,
+      message:
+        `${name} ${location.version} now runs on native TensorFlow ${record.tensorflowVersion}` +
+        `${kind === "gpu" ? " on the GPU" : ""} (${record.detail}).`,
     };
   }
   return {
     ok: false,
     alreadyProvisioned: false,
     failures,
-    message: `Could not provision ${name}:\n${failures.map((f) => `  - ${f.source}: ${f.reason}`).join("\n")}\n${WHAT_TO_DO}`,
+    ...withGpu,
+    message: `Could not provision ${name}:\n${failures.map((f) => `  - ${f.source}: ${f.reason}`).join("\n")}\n${what}`,
   };
 }

@@ -1,0 +1,77 @@
+// Paths and types of the tokenizer's golden files (test-only; excluded from the build).
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { readJson, sharedFixturePath, testdataPath } from "@albert/test-utils";
+
+/** packages/tokenizer/testdata (golden files made by scripts/make_extra_models.py). */
+export function packageTestdataPath(...parts: string[]): string {
+  return path.join(path.dirname(fileURLToPath(import.meta.url)), "../../testdata", ...parts);
+}
+
+export function readBytes(file: string): Uint8Array {
+  return new Uint8Array(readFileSync(file));
+}
+
+/** One case of the KerasHub fixtures (`tokenizer_cases.json`): tokens are `id_to_token(id)`. */
+export interface KerasTokenizerCase {
+  text: string;
+  token_ids: number[];
+  tokens: string[];
+  detokenized: string;
+}
+
+/** One case of tokenizer-30k/cases.json: tokens are SentencePiece's pieces. */
+export interface SentencePieceCase {
+  text: string;
+  token_ids: number[];
+  tokens: string[];
+  detokenized: string;
+}
+
+export interface UncasedCase {
+  text: string;
+  token_ids: number[];
+  tokens: string[];
+}
+
+export interface PackedCases {
+  token_ids: number[][];
+  segment_ids: number[][];
+  padding_mask: number[][];
+}
+
+export interface PreprocessorCases {
+  sequence_length: number;
+  truncate: "round_robin" | "waterfall";
+  single: PackedCases & { inputs: string[] };
+  pairs: PackedCases & { first: string[]; second: string[] };
+}
+
+/** A case made by scripts/make_extra_models.py from python sentencepiece. */
+export interface ReferenceCase {
+  text: string;
+  ids: number[];
+  pieces: string[];
+  decoded: string;
+  normalized: string;
+  offsets: Array<[number, number]>;
+}
+
+export interface ReferenceCases {
+  info: { options: Record<string, unknown> };
+  cases: ReferenceCase[];
+  decodes: Array<{ ids: number[]; decoded: string }>;
+}
+
+/** The committed KerasHub tokenizer presets (under testdata/). */
+export const KERAS_TOKENIZER_FIXTURES = ["tokenizer", "tokenizer/casefold"] as const;
+
+export function kerasFixtureModel(fixture: string): Uint8Array {
+  return readBytes(testdataPath(fixture, "assets/tokenizer/vocabulary.spm"));
+}
+
+/** ../shared/fixtures/tokenizer-30k, or undefined (tests skip and say so). */
+export const TOKENIZER_30K = sharedFixturePath("tokenizer-30k");
+
+export { readJson, testdataPath };
