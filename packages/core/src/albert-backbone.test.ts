@@ -238,3 +238,23 @@ describe("AlbertBackbone", () => {
     expect(() => model.predict(kerasFixture("tiny").inputs)).toThrow(/disposed/);
   });
 });
+
+describe("graph inference on native TensorFlow", () => {
+  it("rebuilds its graph when the weights change, and never serves stale weights", async () => {
+    const fixture = kerasFixture("tiny");
+    const model = await AlbertBackbone.fromPreset(fixture.dir);
+    const first = model.predict(fixture.inputs);
+    expect(model.inferenceEngine).toMatch(/^graph/);
+    const weights = model.getWeightMap();
+    const bias = weights.get("pooled_dense/bias")!;
+    bias.data[0]! += 1;
+    model.setWeightMap(weights);
+    const second = model.predict(fixture.inputs);
+    const eager = model.predict(fixture.inputs, { returnHiddenStates: true });
+    expect(maxAbsDiff(first.pooledOutput.dataSync(), second.pooledOutput.dataSync())).toBeGreaterThan(1e-3);
+    expect(maxAbsDiff(second.pooledOutput.dataSync(), eager.pooledOutput.dataSync())).toBeLessThan(1e-5);
+    tf.dispose([first, second].flatMap((o) => [o.sequenceOutput, o.pooledOutput]));
+    tf.dispose([eager.sequenceOutput, eager.pooledOutput, ...eager.hiddenStates!]);
+    model.dispose();
+  });
+});

@@ -13,7 +13,9 @@ import {
   type FromPresetOptions,
   type SaveToPresetOptions,
 } from "./albert-backbone-presets.js";
-import { prepareInputs, type AlbertInputs } from "./inputs.js";
+import { GraphInference, type GraphSession, type GraphStatus } from "./graph/graph-engine.js";
+import { isRecordingGradients } from "./kernels/derived-weights.js";
+import { prepareInputs, type AlbertInputs, type PreparedInputs } from "./inputs.js";
 import { Dense } from "./layers/dense.js";
 import { Embedding } from "./layers/embedding.js";
 import { LayerNormalization } from "./layers/layer-normalization.js";
@@ -106,6 +108,7 @@ export class AlbertBackbone {
 
   private readonly args: ResolvedAlbertBackboneArgs;
   private readonly store: WeightStore;
+  private readonly graph: GraphInference;
   private disposed = false;
 
   constructor(args: AlbertBackboneArgs) {
@@ -153,6 +156,13 @@ export class AlbertBackbone {
     this.maxSequenceLength = a.maxSequenceLength;
     this.numSegments = a.numSegments;
     this.name = a.name;
+    this.graph = new GraphInference(
+      { ...a },
+      () => this.store.all().map((w) => w.variable),
+      () => this.getWeightMap(),
+      (session) => this.graphAgreesWithEager(session),
+    );
+    this.store.onDispose(() => this.graph.dispose());
   }
 
   /**
@@ -169,45 +179,96 @@ export class AlbertBackbone {
     return this.call(inputs, { ...options, training: false });
   }
 
-  /** Runs the model; the caller owns (and disposes) the returned tensors. */
+  /**
+   * Runs the model; the caller owns (and disposes) the returned tensors. On native TensorFlow,
+   * plain inference runs as one TensorFlow graph (see `inferenceEngine`); training, gradients
+   * and the optional attention/hidden-state outputs run op by op.
+   */
   call(inputs: AlbertInputs, options: CallOptions = {}): AlbertBackboneOutputs {
     this.assertUsable();
     ensureBackend();
     const training = options.training ?? false;
     const prepared = prepareInputs(inputs, this);
     try {
+      const plain = !training && !options.returnAttentionScores && !options.returnHiddenStates;
+      const session = plain && !isRecordingGradients() ? this.graph.get() : undefined;
+      if (session !== undefined) {
+        const [sequenceOutput, pooledOutput] = session.run(prepared.tokenIds, prepared.segmentIds, prepared.paddingMask);
+        return { sequenceOutput, pooledOutput };
+      }
+      return this.callEagerly(prepared, training, options);
+    } finally {
+      tf.dispose([prepared.tokenIds, prepared.segmentIds, prepared.paddingMask, prepared.maskBias]);
+    }
+  }
+
+  /**
+   * How plain inference runs: `"graph (fused)"` (one TensorFlow session with oneDNN's fused
+   * kernels), `"graph"`, or `"eager"` (op by op: other backends, or when the graph could not be
+   * built, with the reason). Building happens on the first call.
+   */
+  get inferenceEngine(): string {
+    const status: GraphStatus = this.graph.status;
+    if (status === "fused") return "graph (fused)";
+    if (status === "unfused") return "graph";
+    if (status.startsWith("disabled")) return `eager (graph ${status})`;
+    return status === "not-built" ? "graph (built on first call)" : "eager";
+  }
+
+  /** The graph is trusted only after it reproduces the eager path on a small padded batch. */
+  private graphAgreesWithEager(session: GraphSession): boolean {
+    const length = Math.min(this.maxSequenceLength, 6);
+    const row = (offset: number) => Array.from({ length }, (_, i) => (offset + 7 * i) % this.vocabularySize);
+    const probe = prepareInputs(
+      {
+        tokenIds: [row(1), row(2)],
+        segmentIds: [row(0).map((_, i) => (i * this.numSegments) / length | 0), row(0).map(() => 0)],
+        paddingMask: [row(0).map(() => 1), row(0).map((_, i) => (i < length / 2 ? 1 : 0))],
+      },
+      this,
+    );
+    try {
       return tf.tidy(() => {
-        // === Embeddings ===
-        const tokens = this.tokenEmbedding.call(prepared.tokenIds);
-        const positions = this.positionEmbedding.call(prepared.length);
-        const segments = this.segmentEmbedding.call(prepared.segmentIds);
-        let embedded = this.embeddingsLayerNorm.call(tf.add(tf.add(tokens, positions), segments));
-        if (training && this.dropout > 0) embedded = tf.dropout(embedded, this.dropout);
-        let x = this.embeddingProjection.call(embedded) as tf.Tensor3D;
-
-        // === Encoder, with cross-layer sharing ===
-        const hiddenStates: tf.Tensor3D[] = [x];
-        const attentionScores: tf.Tensor4D[] = [];
-        for (const layer of this.layerSchedule()) {
-          const result = layer.call(x, prepared.maskBias, training, options.returnAttentionScores ?? false);
-          x = result.output;
-          hiddenStates.push(x);
-          if (result.scores) attentionScores.push(result.scores);
-        }
-
-        // === Pooler on the first ([CLS]) token ===
-        const first = tf.squeeze(tf.slice(x, [0, 0, 0], [-1, 1, -1]), [1]);
-        const pooledOutput = tf.tanh(this.pooledDense.call(first)) as tf.Tensor2D;
-        return {
-          sequenceOutput: x,
-          pooledOutput,
-          ...(options.returnAttentionScores ? { attentionScores } : {}),
-          ...(options.returnHiddenStates ? { hiddenStates } : {}),
-        };
+        const eager = this.callEagerly(probe, false, {});
+        const graph = session.run(probe.tokenIds, probe.segmentIds, probe.paddingMask);
+        const diff = (a: tf.Tensor, b: tf.Tensor) => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!;
+        return diff(eager.sequenceOutput, graph[0]) <= 1e-4 && diff(eager.pooledOutput, graph[1]) <= 1e-4;
       });
     } finally {
-      tf.dispose([prepared.tokenIds, prepared.segmentIds, prepared.maskBias]);
+      tf.dispose([probe.tokenIds, probe.segmentIds, probe.paddingMask, probe.maskBias]);
     }
+  }
+
+  private callEagerly(prepared: PreparedInputs, training: boolean, options: CallOptions): AlbertBackboneOutputs {
+    return tf.tidy(() => {
+      // === Embeddings ===
+      const tokens = this.tokenEmbedding.call(prepared.tokenIds);
+      const positions = this.positionEmbedding.call(prepared.length);
+      const segments = this.segmentEmbedding.call(prepared.segmentIds);
+      let embedded = this.embeddingsLayerNorm.call(tf.add(tf.add(tokens, positions), segments));
+      if (training && this.dropout > 0) embedded = tf.dropout(embedded, this.dropout);
+      let x = this.embeddingProjection.call(embedded) as tf.Tensor3D;
+
+      // === Encoder, with cross-layer sharing ===
+      const hiddenStates: tf.Tensor3D[] = [x];
+      const attentionScores: tf.Tensor4D[] = [];
+      for (const layer of this.layerSchedule()) {
+        const result = layer.call(x, prepared.maskBias, training, options.returnAttentionScores ?? false);
+        x = result.output;
+        hiddenStates.push(x);
+        if (result.scores) attentionScores.push(result.scores);
+      }
+
+      // === Pooler on the first ([CLS]) token ===
+      const first = tf.squeeze(tf.slice(x, [0, 0, 0], [-1, 1, -1]), [1]);
+      const pooledOutput = tf.tanh(this.pooledDense.call(first)) as tf.Tensor2D;
+      return {
+        sequenceOutput: x,
+        pooledOutput,
+        ...(options.returnAttentionScores ? { attentionScores } : {}),
+        ...(options.returnHiddenStates ? { hiddenStates } : {}),
+      };
+    });
   }
 
   /** Every variable with its KerasHub path, in KerasHub's order. */

@@ -24,6 +24,8 @@ export interface InputLimits {
 export interface PreparedInputs {
   tokenIds: tf.Tensor2D;
   segmentIds: tf.Tensor2D;
+  /** 1 for real tokens, 0 for padding, int32 [batch, seq]. */
+  paddingMask: tf.Tensor2D;
   /** Added to attention logits: 0 for real keys, a huge negative number for padded ones,
    * shaped [batch, 1, 1, seq] to broadcast over heads and queries. */
   maskBias: tf.Tensor4D;
@@ -177,11 +179,16 @@ export function prepareInputs(inputs: AlbertInputs, limits: InputLimits): Prepar
   );
 
   const bias = new Float32Array(batch * length);
-  const mask = grids.paddingMask.values;
-  for (let i = 0; i < bias.length; i++) bias[i] = mask[i] === 1 || mask[i] === true ? 0 : MASKED_LOGIT;
+  const mask = new Int32Array(batch * length);
+  for (let i = 0; i < bias.length; i++) {
+    const real = grids.paddingMask.values[i] === 1 || grids.paddingMask.values[i] === true;
+    mask[i] = real ? 1 : 0;
+    bias[i] = real ? 0 : MASKED_LOGIT;
+  }
   return {
     tokenIds: tf.tensor2d(Int32Array.from(grids.tokenIds.values as ArrayLike<number>), [batch, length], "int32"),
     segmentIds: tf.tensor2d(Int32Array.from(grids.segmentIds.values as ArrayLike<number>), [batch, length], "int32"),
+    paddingMask: tf.tensor2d(mask, [batch, length], "int32"),
     maskBias: tf.tensor4d(bias, [batch, 1, 1, length]),
     batch,
     length,

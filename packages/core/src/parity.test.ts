@@ -23,18 +23,27 @@ const cases = [
   ...KERAS_REDUCED_PRECISION_FIXTURES.map((name) => ({ name, expectedFile: "expected_float32_compute.json" })),
 ];
 
+/** On native TensorFlow plain inference runs as one TensorFlow graph; `ALBERT_GRAPH=0` forces
+ * the op-by-op path, which must match too. */
+const engines = [
+  { engine: "graph", graph: "1", expected: /^graph/ },
+  { engine: "eager", graph: "0", expected: /^eager/ },
+];
+
 describe.each(cases)("KerasHub fixture $name", ({ name, expectedFile }) => {
-  it(`matches ${expectedFile} within ${PARITY_TOLERANCE} through fromPreset`, async () => {
+  it.each(engines)(`matches ${expectedFile} within ${PARITY_TOLERANCE} through fromPreset ($engine)`, async ({ graph, expected }) => {
     const fixture = kerasFixture(name, expectedFile);
+    process.env["ALBERT_GRAPH"] = graph;
     await expectNoLeaks(async () => {
       const model = await AlbertBackbone.fromPreset(fixture.dir);
       const out = model.predict(fixture.inputs);
+      expect(model.inferenceEngine).toMatch(expected);
       expect(out.sequenceOutput.shape).toEqual(shapeOf(fixture.expected.sequence_output));
       expect(out.pooledOutput.shape).toEqual(shapeOf(fixture.expected.pooled_output));
       const sequence = maxAbsDiff(out.sequenceOutput.dataSync(), fixture.expected.sequence_output);
       const pooled = maxAbsDiff(out.pooledOutput.dataSync(), fixture.expected.pooled_output);
       console.log(
-        `[${currentBackend()?.name}] ${name}: max |diff| sequence ${sequence.toExponential(2)}, pooled ${pooled.toExponential(2)}`,
+        `[${currentBackend()?.name}, ${model.inferenceEngine}] ${name}: max |diff| sequence ${sequence.toExponential(2)}, pooled ${pooled.toExponential(2)}`,
       );
       expect(sequence).toBeLessThanOrEqual(PARITY_TOLERANCE);
       expect(pooled).toBeLessThanOrEqual(PARITY_TOLERANCE);
@@ -42,5 +51,6 @@ describe.each(cases)("KerasHub fixture $name", ({ name, expectedFile }) => {
       tf.dispose([out.sequenceOutput, out.pooledOutput]);
       model.dispose();
     });
+    delete process.env["ALBERT_GRAPH"];
   });
 });

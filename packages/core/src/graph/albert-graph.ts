@@ -1,0 +1,172 @@
+import type { AlbertActivation, WeightMap } from "@albert/presets";
+import { MASKED_LOGIT } from "../inputs.js";
+import { attr, GraphBuilder } from "./graph-builder.js";
+import { DT } from "./saved-model-proto.js";
+
+/** What the graph needs to know about the model. */
+export interface AlbertGraphSpec {
+  numLayers: number;
+  numGroups: number;
+  numInnerRepetitions: number;
+  numHeads: number;
+  hiddenDim: number;
+  embeddingDim: number;
+  intermediateDim: number;
+  activation: AlbertActivation;
+  layerNormEpsilon: number;
+}
+
+/** Which fused TensorFlow kernels the runtime offers (probed by the caller). */
+export interface GraphKernels {
+  /** `_FusedMatMul` with `BiasAdd` + `GeluApproximate`/`GeluExact`/`Relu` (oneDNN builds). */
+  fusedActivation: boolean;
+}
+
+const FLOAT = attr.type(DT.FLOAT);
+const INT32 = attr.type(DT.INT32);
+
+/** The fused Q/K/V kernel [H, 3H] and bias [3H] of one encoder layer, scale folded into Q. */
+function fusedQkv(weights: WeightMap, layer: string, hidden: number, headDim: number): [Float32Array, Float32Array] {
+  const part = (name: string, what: string) => weights.get(`${layer}/self_attention_layer/${name}/${what}`)!.data;
+  const scale = 1 / Math.sqrt(headDim);
+  const kernels = [part("query", "kernel"), part("key", "kernel"), part("value", "kernel")];
+  const biases = [part("query", "bias"), part("key", "bias"), part("value", "bias")];
+  const kernel = new Float32Array(hidden * 3 * hidden);
+  for (let row = 0; row < hidden; row++) {
+    kernels.forEach((k, j) => {
+      const target = kernel.subarray(row * 3 * hidden + j * hidden, row * 3 * hidden + (j + 1) * hidden);
+      target.set(k.subarray(row * hidden, (row + 1) * hidden));
+      if (j === 0) for (let c = 0; c < hidden; c++) target[c]! *= scale;
+    });
+  }
+  const bias = new Float32Array(3 * hidden);
+  biases.forEach((b, j) => bias.set(j === 0 ? b.map((v) => v * scale) : b, j * hidden));
+  return [kernel, bias];
+}
+
+/**
+ * The ALBERT forward pass (KerasHub's math, the same derived weights as the eager path) as a
+ * frozen TensorFlow graph: inputs `token_ids`, `segment_ids`, `padding_mask` (int32 [batch,
+ * seq]), outputs `sequence_output` and `pooled_output`. TensorFlow then runs it as one session
+ * call, with oneDNN's fused matmul+bias+activation and LayerNorm kernels.
+ */
+export function buildAlbertSavedModel(spec: AlbertGraphSpec, weights: WeightMap, kernels: GraphKernels): Uint8Array {
+  const g = new GraphBuilder();
+  const w = (name: string) => {
+    const t = weights.get(name);
+    if (t === undefined) throw new Error(`graph: missing weight ${name}`);
+    return g.constant(t.data, t.shape, name.replace(/[^A-Za-z0-9_./-]/g, "_"));
+  };
+  const H = spec.hiddenDim;
+  const N = spec.numHeads;
+  const D = H / N;
+
+  const tokenIds = g.placeholder("token_ids", DT.INT32, [-1, -1]);
+  const segmentIds = g.placeholder("segment_ids", DT.INT32, [-1, -1]);
+  const paddingMask = g.placeholder("padding_mask", DT.INT32, [-1, -1]);
+  const length = g.op("StridedSlice", [g.op("Shape", [tokenIds], { T: INT32, out_type: INT32 }), g.ints([1]), g.ints([2]), g.ints([1])], {
+    T: INT32, Index: INT32, begin_mask: attr.int(0), end_mask: attr.int(0), ellipsis_mask: attr.int(0),
+    new_axis_mask: attr.int(0), shrink_axis_mask: attr.int(1),
+  }, "seq_length");
+  const shape = (dims: (number | string)[], name: string) =>
+    g.op("Pack", dims.map((d) => (typeof d === "number" ? g.scalar(d) : d)), { T: INT32, N: attr.int(dims.length), axis: attr.int(0) }, name);
+  const reshape = (x: string, to: string) => g.op("Reshape", [x, to], { T: FLOAT, Tshape: INT32 });
+  const add = (a: string, b: string) => g.op("AddV2", [a, b], { T: FLOAT });
+  const gather = (table: string, ids: string, axis = 0) =>
+    g.op("GatherV2", [table, ids, g.scalar(axis)], { Tparams: FLOAT, Tindices: INT32, Taxis: INT32, batch_dims: attr.int(0) });
+  /** A LayerNorm's constants once; the returned function applies it. */
+  const layerNorm = (prefix: string) => {
+    const [gamma, beta] = [w(`${prefix}/gamma`), w(`${prefix}/beta`)];
+    return (x: string) =>
+      g.op("_MklLayerNorm", [x, gamma, beta], { T: FLOAT, epsilon: attr.float(spec.layerNormEpsilon) }, "layer_norm");
+  };
+  const fusedOps: Record<AlbertActivation, string> = { gelu_approximate: "GeluApproximate", gelu: "GeluExact", relu: "Relu" };
+  const dense = (x: string, kernel: string, bias: string, activation?: AlbertActivation) => {
+    const fuse = activation !== undefined && (kernels.fusedActivation || activation === "relu");
+    const y = g.op("_FusedMatMul", [x, kernel, bias], {
+      T: FLOAT, transpose_a: attr.bool(false), transpose_b: attr.bool(false), num_args: attr.int(1),
+      fused_ops: attr.strings(fuse ? ["BiasAdd", fusedOps[activation!]] : ["BiasAdd"]),
+      epsilon: attr.float(0.0001), leakyrelu_alpha: attr.float(0.2),
+    }, "dense");
+    return activation === undefined || fuse ? y : geluComposite(y, activation);
+  };
+  /** Without oneDNN's fusion: the same formulas as the eager path. */
+  const geluComposite = (x: string, activation: AlbertActivation) => {
+    const mul = (a: string, b: string) => g.op("Mul", [a, b], { T: FLOAT });
+    if (activation === "gelu") {
+      const erf = g.op("Erf", [mul(x, g.floatScalar(Math.SQRT1_2))], { T: FLOAT });
+      return mul(mul(x, g.floatScalar(0.5)), add(erf, g.floatScalar(1)));
+    }
+    const c = 2 * Math.sqrt(2 / Math.PI);
+    const inner = add(mul(g.op("Square", [x], { T: FLOAT }), g.floatScalar(c * 0.044715)), g.floatScalar(c));
+    return mul(x, g.op("Sigmoid", [mul(x, inner)], { T: FLOAT }));
+  };
+
+  // === Embeddings ===
+  const positions = g.op("Slice", [w("position_embedding/embeddings"), g.ints([0, 0]), shape([length, -1], "position_size")], { T: FLOAT, Index: INT32 });
+  let x = add(add(gather(w("token_embedding/embeddings"), tokenIds), positions), gather(w("segment_embedding/embeddings"), segmentIds));
+  x = layerNorm("embeddings_layer_norm")(reshape(x, g.ints([-1, spec.embeddingDim])));
+  x = dense(x, w("embedding_projection/kernel"), w("embedding_projection/bias"));
+
+  // === Attention mask: 0 for real keys, KerasHub's masked logit for padding ===
+  const mask = g.op("Cast", [paddingMask], { SrcT: INT32, DstT: FLOAT, Truncate: attr.bool(false) });
+  const maskBias = reshape(
+    g.op("Mul", [g.op("Sub", [g.floatScalar(1), mask], { T: FLOAT }), g.floatScalar(MASKED_LOGIT)], { T: FLOAT }),
+    shape([-1, 1, 1, length], "mask_shape"),
+  );
+  const headsShape = shape([-1, length, 3, N, D], "heads_shape");
+  const rowsShape = g.ints([-1, H]);
+
+  // === Encoder: each weight set's constants once, applied in KerasHub's order ===
+  const layers = new Map<string, (input: string) => string>();
+  const encoder = (name: string) => {
+    const [qkvKernel, qkvBias] = fusedQkv(weights, name, H, D);
+    const qkvK = g.constant(qkvKernel, [H, 3 * H], `${name}/qkv_kernel`);
+    const qkvB = g.constant(qkvBias, [3 * H], `${name}/qkv_bias`);
+    const outK = g.constant(weights.get(`${name}/self_attention_layer/attention_output/kernel`)!.data, [H, H], `${name}/output_kernel`);
+    const outB = w(`${name}/self_attention_layer/attention_output/bias`);
+    const ffnK1 = w(`${name}/feedforward_intermediate_dense/kernel`);
+    const ffnB1 = w(`${name}/feedforward_intermediate_dense/bias`);
+    const ffnK2 = w(`${name}/feedforward_output_dense/kernel`);
+    const ffnB2 = w(`${name}/feedforward_output_dense/bias`);
+    const attentionNorm = layerNorm(`${name}/self_attention_layer_norm`);
+    const feedforwardNorm = layerNorm(`${name}/feedforward_layer_norm`);
+    return (input: string) => {
+      const heads = g.op("Transpose", [reshape(dense(input, qkvK, qkvB), headsShape), g.ints([2, 0, 3, 1, 4])], { T: FLOAT, Tperm: INT32 });
+      const unpack = g.op("Unpack", [heads], { T: FLOAT, num: attr.int(3), axis: attr.int(0) }, "qkv");
+      const [q, k, v] = [`${unpack}:0`, `${unpack}:1`, `${unpack}:2`];
+      const scores = g.op("BatchMatMulV2", [q, k], { T: FLOAT, adj_x: attr.bool(false), adj_y: attr.bool(true) }, "scores");
+      const probabilities = g.op("Softmax", [add(scores, maskBias)], { T: FLOAT });
+      const context = g.op("BatchMatMulV2", [probabilities, v], { T: FLOAT, adj_x: attr.bool(false), adj_y: attr.bool(false) }, "context");
+      const rows = reshape(g.op("Transpose", [context, g.ints([0, 2, 1, 3])], { T: FLOAT, Tperm: INT32 }), rowsShape);
+      const h = attentionNorm(add(input, dense(rows, outK, outB)));
+      const ff = dense(dense(h, ffnK1, ffnB1, spec.activation), ffnK2, ffnB2);
+      return feedforwardNorm(add(h, ff));
+    };
+  };
+  for (let group = 0; group < spec.numGroups; group++) {
+    for (let call = 0; call < spec.numLayers / spec.numGroups; call++) {
+      for (let inner = 0; inner < spec.numInnerRepetitions; inner++) {
+        const name = `group_${group}_inner_layer_${inner}`;
+        if (!layers.has(name)) layers.set(name, encoder(name));
+        x = layers.get(name)!(x);
+      }
+    }
+  }
+
+  // === Outputs ===
+  const sequence = g.op("Identity", [reshape(x, shape([-1, length, H], "sequence_shape"))], { T: FLOAT }, "sequence_output");
+  const first = gather(sequence, g.scalar(0), 1);
+  const pooled = g.op("Tanh", [dense(first, w("pooled_dense/kernel"), w("pooled_dense/bias"))], { T: FLOAT }, "pooled_output");
+  return g.toSavedModel({
+    inputs: {
+      token_ids: { node: tokenIds, dtype: DT.INT32, shape: [-1, -1] },
+      segment_ids: { node: segmentIds, dtype: DT.INT32, shape: [-1, -1] },
+      padding_mask: { node: paddingMask, dtype: DT.INT32, shape: [-1, -1] },
+    },
+    outputs: {
+      sequence_output: { node: sequence, dtype: DT.FLOAT, shape: [-1, -1, H] },
+      pooled_output: { node: pooled, dtype: DT.FLOAT, shape: [-1, H] },
+    },
+  });
+}
