@@ -65,7 +65,7 @@ describe("fromPreset with broken presets", () => {
     const weights = (await AlbertBackbone.fromPreset(kerasFixture("wide").dir)).getWeightMap();
     const error = await expectNoLeaks(() => caught(() => model.setWeightMap(weights)));
     expect(error).toBeInstanceOf(AlbertConfigError);
-    expect(error.message).toMatch(/token_embedding\/embeddings has shape \[211,16\], the model needs \[97,8\]/);
+    expect(error.message).toMatch(/token_embedding\/embeddings has shape \[211,16\], the config implies \[97,8\]/);
     model.dispose();
   });
 

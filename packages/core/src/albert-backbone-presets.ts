@@ -22,20 +22,16 @@ export interface SaveToPresetOptions {
   onWarning?: (message: string) => void;
 }
 
-interface Loadable {
-  setWeightMap(weights: Map<string, { shape: number[]; data: Float32Array }>): void;
-  dispose(): void;
-}
 
 /**
  * Resolves and reads a preset, then builds a model with `build` and loads the weights into it.
  * Like KerasHub's `from_preset`, the dtype stored in `config.json` is ignored: float16 and
  * bfloat16 presets load with their weights upcast to float32.
  */
-export async function loadPresetBackbone<T extends Loadable>(
+export async function loadPresetBackbone<T>(
   preset: string,
   options: FromPresetOptions,
-  build: (config: AlbertBackboneConfig) => T,
+  build: (config: AlbertBackboneConfig, weights?: WeightMap) => T,
 ): Promise<T> {
   const loadWeights = options.loadWeights ?? true;
   if (!loadWeights && isBuiltinPreset(preset) && !existsSync(preset)) {
@@ -44,16 +40,7 @@ export async function loadPresetBackbone<T extends Loadable>(
   // Without weights, a remote preset downloads only its config (and tokenizer) files.
   const dir = await resolvePreset(preset, { ...options, loadWeights });
   const contents = await readPreset(dir, { loadWeights });
-  const model = build(withoutDtype(contents.config));
-  if (loadWeights) {
-    try {
-      model.setWeightMap(contents.weights);
-    } catch (error) {
-      model.dispose();
-      throw error;
-    }
-  }
-  return model;
+  return build(withoutDtype(contents.config), loadWeights ? contents.weights : undefined);
 }
 
 function withoutDtype(config: AlbertBackboneConfig): AlbertBackboneConfig {

@@ -24,7 +24,7 @@ import { PositionEmbedding } from "./layers/position-embedding.js";
 import { ReversibleEmbedding } from "./layers/reversible-embedding.js";
 import { TransformerEncoder } from "./layers/transformer-encoder.js";
 import { tf } from "./tf.js";
-import { readWeightMap, writeWeightMap } from "./weight-map.js";
+import { checkWeightMap, readWeightMap, writeWeightMap } from "./weight-map.js";
 
 export interface AlbertBackboneOutputs {
   /** Final hidden states, [batch, seq, hiddenDim] (padded positions included, as KerasHub). */
@@ -111,10 +111,16 @@ export class AlbertBackbone {
   private readonly graph: GraphInference;
   private disposed = false;
 
-  constructor(args: AlbertBackboneArgs) {
+  /**
+   * @param args KerasHub's constructor arguments, in camelCase.
+   * @param options.weights initial weights by KerasHub variable path instead of random ones
+   *   (what `fromPreset` uses: the model is built straight from the preset's arrays).
+   */
+  constructor(args: AlbertBackboneArgs, options: { weights?: WeightMap } = {}) {
     const a = resolveArgs(args);
+    if (options.weights !== undefined) checkWeightMap(toKerasConfig(a), options.weights);
     ensureBackend();
-    this.store = new WeightStore(a.name);
+    this.store = new WeightStore(a.name, options.weights);
     const s = this.store;
 
     // === Layers ===
@@ -289,8 +295,8 @@ export class AlbertBackbone {
 
   /** Builds a backbone from `getConfig()` output, a whole KerasHub `config.json` object, or
    * camelCase constructor arguments. */
-  static fromConfig(config: unknown): AlbertBackbone {
-    return new AlbertBackbone(argsFromConfig(config));
+  static fromConfig(config: unknown, options: { weights?: WeightMap } = {}): AlbertBackbone {
+    return new AlbertBackbone(argsFromConfig(config), options);
   }
 
   /** The weights as plain arrays by KerasHub variable path (what presets store). */
@@ -302,7 +308,7 @@ export class AlbertBackbone {
   /** Assigns every weight from a map by KerasHub variable path; names and shapes must match. */
   setWeightMap(weights: WeightMap): void {
     this.assertUsable();
-    writeWeightMap(this.store.all(), weights);
+    writeWeightMap(this.store.all(), this.getConfig(), weights);
   }
 
   /**
@@ -311,7 +317,7 @@ export class AlbertBackbone {
    * `loadWeights: false` builds from the bundled config without touching the network.
    */
   static fromPreset(preset: string, options: FromPresetOptions = {}): Promise<AlbertBackbone> {
-    return loadPresetBackbone(preset, options, (config) => AlbertBackbone.fromConfig(config));
+    return loadPresetBackbone(preset, options, (config, weights) => AlbertBackbone.fromConfig(config, { weights }));
   }
 
   /**

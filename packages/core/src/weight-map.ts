@@ -1,11 +1,7 @@
-import type { WeightMap } from "@albert/presets";
+import { findWeightMapProblems, type AlbertBackboneConfig, type WeightMap } from "@albert/presets";
 import { AlbertConfigError } from "./errors.js";
 import type { NamedWeight } from "./layers/layer.js";
 import { tf } from "./tf.js";
-
-function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
-}
 
 /** Copies variables out as plain float32 arrays keyed by KerasHub path. */
 export function readWeightMap(weights: readonly NamedWeight[]): WeightMap {
@@ -18,30 +14,24 @@ export function readWeightMap(weights: readonly NamedWeight[]): WeightMap {
 }
 
 /**
- * Assigns variables from a weight map. Every variable must be present with its exact shape,
- * and the map must hold nothing else: a preset for another architecture is refused before any
- * variable changes.
+ * Refuses a weight map that does not fit a model with this config: every variable present
+ * with its exact shape and nothing else (a preset for another architecture fails here, before
+ * anything is allocated or changed).
  */
-export function writeWeightMap(weights: readonly NamedWeight[], map: WeightMap): void {
-  const problems: string[] = [];
-  for (const { path, variable } of weights) {
-    const entry = map.get(path);
-    if (entry === undefined) problems.push(`missing weight ${path} [${variable.shape}]`);
-    else if (!sameShape(entry.shape, variable.shape)) {
-      problems.push(`weight ${path} has shape [${entry.shape}], the model needs [${variable.shape}]`);
-    } else if (entry.data.length !== variable.size) {
-      problems.push(`weight ${path} holds ${entry.data.length} values for shape [${entry.shape}]`);
-    }
-  }
-  const known = new Set(weights.map((w) => w.path));
-  const extra = [...map.keys()].filter((k) => !known.has(k));
-  if (extra.length > 0) problems.push(`unexpected weights: ${extra.slice(0, 5).join(", ")}${extra.length > 5 ? ", ..." : ""}`);
+export function checkWeightMap(config: AlbertBackboneConfig, map: WeightMap): void {
+  const problems = findWeightMapProblems(config, map);
   if (problems.length > 0) {
     throw new AlbertConfigError(
       "weights_mismatch",
-      `The weights do not match the model's config: ${problems.slice(0, 5).join("; ")}${problems.length > 5 ? `; and ${problems.length - 5} more` : ""}`,
+      `The weights do not match the model's config: ${problems.slice(0, 5).join("; ")}` +
+        (problems.length > 5 ? `; and ${problems.length - 5} more` : ""),
     );
   }
+}
+
+/** Assigns every variable from a checked weight map. */
+export function writeWeightMap(weights: readonly NamedWeight[], config: AlbertBackboneConfig, map: WeightMap): void {
+  checkWeightMap(config, map);
   for (const { path, variable } of weights) {
     const entry = map.get(path)!;
     tf.tidy(() => variable.assign(tf.tensor(entry.data, entry.shape, "float32")));

@@ -7,10 +7,12 @@ export function isRecordingGradients(): boolean {
 }
 
 /**
- * Tensors computed from variables once and reused (a fused QKV kernel, say). The variables
- * stay the source of truth: a TF.js variable gets a new data id on every `assign`, so a change
- * is noticed on the next `get()` and the copy rebuilt. While gradients are being recorded the
- * copy is computed afresh inside the tape instead, so gradients reach the variables.
+ * Tensors computed from variables (a fused QKV kernel, say). `prebuild()` computes and keeps a
+ * copy, reused until a variable changes: a TF.js variable gets a new data id on every
+ * `assign`, so a change is noticed on the next `get()` and the copy rebuilt. Without a kept
+ * copy (models that infer through a TensorFlow graph keep none) and while gradients are being
+ * recorded, `get()` computes them afresh inside the caller's `tf.tidy`, so gradients reach the
+ * variables and nothing outlives the call.
  */
 export class DerivedWeights<T extends tf.Tensor[]> {
   private cached: T | undefined;
@@ -21,16 +23,19 @@ export class DerivedWeights<T extends tf.Tensor[]> {
     private readonly build: () => T,
   ) {}
 
+  /** Computes and keeps the derived tensors. */
+  prebuild(): void {
+    this.dispose();
+    this.cached = tf.tidy(() => this.build()) as T;
+    for (const tensor of this.cached) tf.keep(tensor);
+    this.sourceIds = this.sources().map((v) => v.dataId);
+  }
+
   get(): T {
-    if (isRecordingGradients()) return this.build();
+    if (this.cached === undefined || isRecordingGradients()) return this.build();
     const ids = this.sources().map((v) => v.dataId);
-    if (this.cached === undefined || ids.some((id, i) => id !== this.sourceIds[i])) {
-      this.dispose();
-      this.cached = tf.tidy(() => this.build()) as T;
-      for (const tensor of this.cached) tf.keep(tensor);
-      this.sourceIds = ids;
-    }
-    return this.cached;
+    if (ids.some((id, i) => id !== this.sourceIds[i])) this.prebuild();
+    return this.cached!;
   }
 
   dispose(): void {

@@ -21,12 +21,16 @@ export class WeightStore {
   private readonly weights: NamedWeight[] = [];
   private readonly cleanups: (() => void)[] = [];
 
-  constructor(name: string) {
+  /** @param initial values to start from instead of the initializers (checked by the caller). */
+  constructor(name: string, private readonly initial?: ReadonlyMap<string, { data: Float32Array }>) {
     this.scope = `${name}_${nextScope++}`;
   }
 
   create(path: string, shape: number[], initializer: Initializer): tf.Variable {
-    const variable = tf.tidy(() => tf.variable(initializer(shape), true, `${this.scope}/${path}`));
+    const given = this.initial?.get(path);
+    const variable = tf.tidy(() =>
+      tf.variable(given ? tf.tensor(given.data, shape, "float32") : initializer(shape), true, `${this.scope}/${path}`),
+    );
     this.weights.push({ path, variable });
     return variable;
   }

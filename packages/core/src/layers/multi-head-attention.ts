@@ -1,3 +1,4 @@
+import { sessionBackend } from "../graph/graph-engine.js";
 import { DerivedWeights } from "../kernels/derived-weights.js";
 import { tf } from "../tf.js";
 import { albertKernelInitializer, zerosInitializer } from "./initializers.js";
@@ -52,7 +53,9 @@ export class MultiHeadAttention extends Layer {
       () => this.buildFused(),
     );
     store.onDispose(() => this.fused.dispose());
-    this.fused.get();
+    // Where inference runs as a TensorFlow graph, the eager path serves only training and
+    // the optional outputs: computing the fused copy per call there saves its memory.
+    if (sessionBackend() === undefined) this.fused.prebuild();
   }
 
   private buildFused(): [tf.Tensor2D, tf.Tensor1D, tf.Tensor2D] {
