@@ -164,8 +164,7 @@ export class AlbertBackbone {
     this.name = a.name;
     this.graph = new GraphInference(
       { ...a },
-      () => this.store.all().map((w) => w.variable),
-      () => this.getWeightMap(),
+      () => new Map(this.store.all().map(({ path, variable }) => [path, variable.shape])),
       (session) => this.graphAgreesWithEager(session),
     );
     this.store.onDispose(() => this.graph.dispose());
@@ -199,7 +198,7 @@ export class AlbertBackbone {
       const plain = !training && !options.returnAttentionScores && !options.returnHiddenStates;
       const session = plain && !isRecordingGradients() ? this.graph.get() : undefined;
       if (session !== undefined) {
-        const [sequenceOutput, pooledOutput] = session.run(prepared.tokenIds, prepared.segmentIds, prepared.paddingMask);
+        const [sequenceOutput, pooledOutput] = this.runGraph(session, prepared);
         return { sequenceOutput, pooledOutput };
       }
       return this.callEagerly(prepared, training, options);
@@ -236,13 +235,19 @@ export class AlbertBackbone {
     try {
       return tf.tidy(() => {
         const eager = this.callEagerly(probe, false, {});
-        const graph = session.run(probe.tokenIds, probe.segmentIds, probe.paddingMask);
+        const graph = this.runGraph(session, probe);
         const diff = (a: tf.Tensor, b: tf.Tensor) => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!;
         return diff(eager.sequenceOutput, graph[0]) <= 1e-4 && diff(eager.pooledOutput, graph[1]) <= 1e-4;
       });
     } finally {
       tf.dispose([probe.tokenIds, probe.segmentIds, probe.paddingMask, probe.maskBias]);
     }
+  }
+
+  private runGraph(session: GraphSession, prepared: PreparedInputs): [tf.Tensor3D, tf.Tensor2D] {
+    const variables = new Map(this.store.all().map(({ path, variable }) => [path, variable]));
+    const weights = session.weightInputs.map((path) => variables.get(path)!);
+    return session.run(prepared.tokenIds, prepared.segmentIds, prepared.paddingMask, weights);
   }
 
   private callEagerly(prepared: PreparedInputs, training: boolean, options: CallOptions): AlbertBackboneOutputs {

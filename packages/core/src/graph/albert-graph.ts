@@ -1,4 +1,4 @@
-import type { AlbertActivation, WeightMap } from "@albert/presets";
+import type { AlbertActivation } from "@albert/presets";
 import { MASKED_LOGIT } from "../inputs.js";
 import { attr, GraphBuilder } from "./graph-builder.js";
 import { DT } from "./saved-model-proto.js";
@@ -25,37 +25,35 @@ export interface GraphKernels {
 const FLOAT = attr.type(DT.FLOAT);
 const INT32 = attr.type(DT.INT32);
 
-/** The fused Q/K/V kernel [H, 3H] and bias [3H] of one encoder layer, scale folded into Q. */
-function fusedQkv(weights: WeightMap, layer: string, hidden: number, headDim: number): [Float32Array, Float32Array] {
-  const part = (name: string, what: string) => weights.get(`${layer}/self_attention_layer/${name}/${what}`)!.data;
-  const scale = 1 / Math.sqrt(headDim);
-  const kernels = [part("query", "kernel"), part("key", "kernel"), part("value", "kernel")];
-  const biases = [part("query", "bias"), part("key", "bias"), part("value", "bias")];
-  const kernel = new Float32Array(hidden * 3 * hidden);
-  for (let row = 0; row < hidden; row++) {
-    kernels.forEach((k, j) => {
-      const target = kernel.subarray(row * 3 * hidden + j * hidden, row * 3 * hidden + (j + 1) * hidden);
-      target.set(k.subarray(row * hidden, (row + 1) * hidden));
-      if (j === 0) for (let c = 0; c < hidden; c++) target[c]! *= scale;
-    });
-  }
-  const bias = new Float32Array(3 * hidden);
-  biases.forEach((b, j) => bias.set(j === 0 ? b.map((v) => v * scale) : b, j * hidden));
-  return [kernel, bias];
+/** A SavedModel of the forward pass and the weights it takes as inputs, in feed order. */
+export interface AlbertGraph {
+  savedModel: Uint8Array;
+  /** KerasHub variable paths: feed these variables after the three model inputs. */
+  weightInputs: string[];
+  /** The graph's names for those inputs (`name:0`). */
+  weightTensorNames: string[];
 }
 
 /**
- * The ALBERT forward pass (KerasHub's math, the same derived weights as the eager path) as a
- * frozen TensorFlow graph: inputs `token_ids`, `segment_ids`, `padding_mask` (int32 [batch,
- * seq]), outputs `sequence_output` and `pooled_output`. TensorFlow then runs it as one session
- * call, with oneDNN's fused matmul+bias+activation and LayerNorm kernels.
+ * The ALBERT forward pass (KerasHub's math, as the eager path computes it) as a TensorFlow
+ * graph: inputs `token_ids`, `segment_ids`, `padding_mask` (int32 [batch, seq]) and every
+ * weight, outputs `sequence_output` and `pooled_output`. The weights are inputs, not
+ * constants: the model's variables are fed on each run (TensorFlow shares their buffers), so
+ * the graph depends only on the architecture, holds no copy of the weights, and never goes
+ * stale. TensorFlow runs it as one session call, with oneDNN's fused matmul+bias+activation
+ * and LayerNorm kernels.
  */
-export function buildAlbertSavedModel(spec: AlbertGraphSpec, weights: WeightMap, kernels: GraphKernels): Uint8Array {
+export function buildAlbertGraph(spec: AlbertGraphSpec, weightShapes: ReadonlyMap<string, number[]>, kernels: GraphKernels): AlbertGraph {
   const g = new GraphBuilder();
+  const weightInputs: string[] = [];
+  const weightTensorNames: string[] = [];
   const w = (name: string) => {
-    const t = weights.get(name);
-    if (t === undefined) throw new Error(`graph: missing weight ${name}`);
-    return g.constant(t.data, t.shape, name.replace(/[^A-Za-z0-9_./-]/g, "_"));
+    const shape = weightShapes.get(name);
+    if (shape === undefined) throw new Error(`graph: unknown weight ${name}`);
+    const node = g.placeholder(`w/${name}`.replace(/[^A-Za-z0-9_./-]/g, "_"), DT.FLOAT, shape);
+    weightInputs.push(name);
+    weightTensorNames.push(`${node}:0`);
+    return node;
   };
   const H = spec.hiddenDim;
   const N = spec.numHeads;
@@ -119,11 +117,23 @@ export function buildAlbertSavedModel(spec: AlbertGraphSpec, weights: WeightMap,
 
   // === Encoder: each weight set's constants once, applied in KerasHub's order ===
   const layers = new Map<string, (input: string) => string>();
+  const square = g.ints([H, H]);
+  const flat = g.ints([H]);
+  const concat = (parts: string[], axis: number) =>
+    g.op("ConcatV2", [...parts, g.scalar(axis)], { T: FLOAT, N: attr.int(parts.length), Tidx: INT32 });
+  /** Q, K and V as one [H, 3H] projection, 1/√D folded into Q (as the eager path does). */
+  const fusedQkv = (name: string) => {
+    const part = (p: string, what: string, shapeOf: string) => reshape(w(`${name}/self_attention_layer/${p}/${what}`), shapeOf);
+    const scale = g.floatScalar(1 / Math.sqrt(D));
+    const scaled = (x: string) => g.op("Mul", [x, scale], { T: FLOAT });
+    return [
+      concat([scaled(part("query", "kernel", square)), part("key", "kernel", square), part("value", "kernel", square)], 1),
+      concat([scaled(part("query", "bias", flat)), part("key", "bias", flat), part("value", "bias", flat)], 0),
+    ];
+  };
   const encoder = (name: string) => {
-    const [qkvKernel, qkvBias] = fusedQkv(weights, name, H, D);
-    const qkvK = g.constant(qkvKernel, [H, 3 * H], `${name}/qkv_kernel`);
-    const qkvB = g.constant(qkvBias, [3 * H], `${name}/qkv_bias`);
-    const outK = g.constant(weights.get(`${name}/self_attention_layer/attention_output/kernel`)!.data, [H, H], `${name}/output_kernel`);
+    const [qkvK, qkvB] = fusedQkv(name) as [string, string];
+    const outK = reshape(w(`${name}/self_attention_layer/attention_output/kernel`), square);
     const outB = w(`${name}/self_attention_layer/attention_output/bias`);
     const ffnK1 = w(`${name}/feedforward_intermediate_dense/kernel`);
     const ffnB1 = w(`${name}/feedforward_intermediate_dense/bias`);
@@ -158,7 +168,7 @@ export function buildAlbertSavedModel(spec: AlbertGraphSpec, weights: WeightMap,
   const sequence = g.op("Identity", [reshape(x, shape([-1, length, H], "sequence_shape"))], { T: FLOAT }, "sequence_output");
   const first = gather(sequence, g.scalar(0), 1);
   const pooled = g.op("Tanh", [dense(first, w("pooled_dense/kernel"), w("pooled_dense/bias"))], { T: FLOAT }, "pooled_output");
-  return g.toSavedModel({
+  const savedModel = g.toSavedModel({
     inputs: {
       token_ids: { node: tokenIds, dtype: DT.INT32, shape: [-1, -1] },
       segment_ids: { node: segmentIds, dtype: DT.INT32, shape: [-1, -1] },
@@ -169,4 +179,5 @@ export function buildAlbertSavedModel(spec: AlbertGraphSpec, weights: WeightMap,
       pooled_output: { node: pooled, dtype: DT.FLOAT, shape: [-1, H] },
     },
   });
+  return { savedModel, weightInputs, weightTensorNames };
 }

@@ -1,9 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import type { WeightMap } from "@albert/presets";
 import { tf } from "../tf.js";
-import { buildAlbertSavedModel, type AlbertGraphSpec } from "./albert-graph.js";
+import { buildAlbertGraph, type AlbertGraphSpec } from "./albert-graph.js";
 
 /** The session API of tfjs-node's kernel backend (synchronous, unlike `loadSavedModel`). */
 interface SessionBackend {
@@ -29,31 +28,37 @@ export function sessionBackend(): SessionBackend | undefined {
 /**
  * One loaded TensorFlow session running the whole ALBERT forward pass: one native call per
  * `predict` instead of hundreds of eager ops, and oneDNN's fused kernels (matmul with bias and
- * GELU, LayerNorm). Built from a snapshot of the weights; the owner rebuilds it when they change.
+ * GELU, LayerNorm). The model's variables are fed as inputs on every run.
  */
 export class GraphSession {
   private constructor(
     private readonly backend: SessionBackend,
     private readonly id: number,
+    /** Variable paths in feed order, and the graph's tensor names for them. */
+    readonly weightInputs: readonly string[],
+    private readonly inputInfos: { name: string; tfDtype: string }[],
   ) {}
 
   /**
-   * Writes the frozen graph to a private temporary folder, loads it, and removes the folder
+   * Writes the graph to a private temporary folder, loads it, and removes the folder
    * (TensorFlow keeps the graph in memory). `fusedActivation` asks for oneDNN's fused GELU.
    */
-  static load(backend: SessionBackend, spec: AlbertGraphSpec, weights: WeightMap, fusedActivation: boolean): GraphSession {
-    const bytes = buildAlbertSavedModel(spec, weights, { fusedActivation });
+  static load(backend: SessionBackend, spec: AlbertGraphSpec, weightShapes: ReadonlyMap<string, number[]>, fusedActivation: boolean): GraphSession {
+    const graph = buildAlbertGraph(spec, weightShapes, { fusedActivation });
     const dir = mkdtempSync(path.join(tmpdir(), "albert-graph-"));
     try {
-      writeFileSync(path.join(dir, "saved_model.pb"), bytes);
-      return new GraphSession(backend, backend.loadSavedModelMetaGraph(dir, "serve"));
+      writeFileSync(path.join(dir, "saved_model.pb"), graph.savedModel);
+      const id = backend.loadSavedModelMetaGraph(dir, "serve");
+      const infos = [...INPUTS, ...graph.weightTensorNames.map((name) => ({ name, tfDtype: "DT_FLOAT" }))];
+      return new GraphSession(backend, id, graph.weightInputs, infos);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   }
 
-  run(tokenIds: tf.Tensor2D, segmentIds: tf.Tensor2D, paddingMask: tf.Tensor2D): [tf.Tensor3D, tf.Tensor2D] {
-    const [sequence, pooled] = this.backend.runSavedModel(this.id, [tokenIds, segmentIds, paddingMask], INPUTS, OUTPUTS);
+  /** `weights`: the variables named by `weightInputs`, in that order. */
+  run(tokenIds: tf.Tensor2D, segmentIds: tf.Tensor2D, paddingMask: tf.Tensor2D, weights: readonly tf.Tensor[]): [tf.Tensor3D, tf.Tensor2D] {
+    const [sequence, pooled] = this.backend.runSavedModel(this.id, [tokenIds, segmentIds, paddingMask, ...weights], this.inputInfos, OUTPUTS);
     return [sequence as tf.Tensor3D, pooled as tf.Tensor2D];
   }
 
@@ -66,20 +71,17 @@ export class GraphSession {
 export type GraphStatus = "unavailable" | "not-built" | "fused" | "unfused" | `disabled: ${string}`;
 
 /**
- * The graph session of one model: built on first use from the current weights, rebuilt when a
- * variable changes (TF.js gives a variable a new data id on every assign), and checked once
- * against the eager path on a small input before it is trusted. Any failure disables it for
- * the model, which then keeps running eagerly.
+ * The graph session of one model: built on first use (it depends only on the architecture)
+ * and checked once against the eager path on a small input before it is trusted. Any failure
+ * disables it for the model, which then keeps running eagerly.
  */
 export class GraphInference {
   private session: GraphSession | undefined;
-  private sourceIds: unknown[] = [];
   private state: GraphStatus = "not-built";
 
   constructor(
     private readonly spec: AlbertGraphSpec,
-    private readonly variables: () => readonly tf.Variable[],
-    private readonly snapshot: () => WeightMap,
+    private readonly weightShapes: () => ReadonlyMap<string, number[]>,
     /** Runs the graph and the eager path on a probe input; true when they agree. */
     private readonly agrees: (session: GraphSession) => boolean,
   ) {}
@@ -90,21 +92,16 @@ export class GraphInference {
 
   /** The session to run, or `undefined` to run eagerly. */
   get(): GraphSession | undefined {
-    if (this.state.startsWith("disabled")) return undefined;
+    if (this.session !== undefined || this.state.startsWith("disabled")) return this.session;
     const backend = sessionBackend();
     if (backend === undefined) return undefined;
-    const ids = this.variables().map((v) => v.dataId);
-    if (this.session !== undefined && ids.every((id, i) => id === this.sourceIds[i])) return this.session;
-    this.dispose();
-    const weights = this.snapshot();
     let reason = "";
     for (const fused of [true, false]) {
       let session: GraphSession | undefined;
       try {
-        session = GraphSession.load(backend, this.spec, weights, fused);
+        session = GraphSession.load(backend, this.spec, this.weightShapes(), fused);
         if (this.agrees(session)) {
           this.session = session;
-          this.sourceIds = ids;
           this.state = fused ? "fused" : "unfused";
           return session;
         }
@@ -121,7 +118,6 @@ export class GraphInference {
   dispose(): void {
     this.session?.dispose();
     this.session = undefined;
-    this.sourceIds = [];
     if (!this.state.startsWith("disabled")) this.state = "not-built";
   }
 }
