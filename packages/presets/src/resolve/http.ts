@@ -107,6 +107,19 @@ export function httpRequest(options: HttpRequestOptions): Promise<IncomingMessag
       req.destroy(new RetryableError(reason));
     });
     req.on("error", (error: NodeJS.ErrnoException) => {
+      // A host name that does not resolve will not resolve a second later either: say so at
+      // once instead of backing off through every retry (offline machines hit this first).
+      if (error.code === "ENOTFOUND") {
+        reject(
+          new PresetError(
+            "download_failed",
+            `${method} ${redactUrl(url)} failed: the host ${url.hostname} cannot be resolved (no network or DNS?). ` +
+              "Cached presets load without it; set ALBERT_OFFLINE=1 to use only the cache.",
+            { cause: error },
+          ),
+        );
+        return;
+      }
       reject(
         error instanceof RetryableError
           ? error

@@ -1,0 +1,99 @@
+import { Option, type Command } from "commander";
+import { addBackendOptions, type BackendOptions } from "../backend-options.js";
+import type { Pooling } from "../encode/embedder.js";
+import type { InputFormat } from "../io/jsonl.js";
+import type { Io } from "../io/streams.js";
+import { positiveInteger } from "../parse.js";
+import { addPresetSourceOptions, type PresetSourceOptions } from "../preset-options.js";
+import type { Reporter } from "../reporter.js";
+
+export interface EncodeOptions extends PresetSourceOptions, BackendOptions {
+  preset: string;
+  pooling: Pooling;
+  normalize: boolean;
+  batchSize: number;
+  sequenceLength?: number;
+  sequenceOutput: boolean;
+  lowercase?: boolean;
+  input?: string;
+  inputFormat: InputFormat;
+  output?: string;
+}
+
+const DESCRIPTION =
+  "Embeds texts with a preset's backbone and tokenizer, and prints one JSON object per input (JSON lines).";
+
+const DETAILS = `
+Input:
+  TEXT arguments (one input each), or JSON lines from --input FILE or stdin,
+  each line one of:
+    "The quick brown fox."                          a JSON string
+    {"text": "The quick brown fox.", "id": 7}       "id" (optional) is copied
+    {"text_a": "What is ALBERT?", "text_b": "A lite BERT."}     a sentence pair
+  --input-format text reads one plain text per line instead.
+
+Output, one line per input, in input order:
+  {"index": 0, "id"?, "text" | "text_a" + "text_b", "tokens": N,
+   "truncated"?: true, "embedding": [...],
+   "tokenIds" and "sequenceOutput" (one vector per token) with --sequence-output}
+  Numbers are the shortest decimals that read back to the same float32 values.
+
+Examples:
+  $ albert encode --preset albert_base_en_uncased "The quick brown fox." "A fast fox."
+  $ albert encode --preset ./my_preset --pooling mean --normalize \\
+      --input texts.jsonl --output vectors.jsonl
+  $ echo '{"text_a": "What is ALBERT?", "text_b": "A lite BERT."}' |
+      albert encode --preset hf://albert/albert-base-v2`;
+
+export function encodeCommand(program: Command, io: Io, reporter: Reporter): Command {
+  const command = program
+    .command("encode")
+    .summary("embed texts (JSON lines out)")
+    .description(DESCRIPTION)
+    .argument("[text...]", "texts to embed (each one input)")
+    .requiredOption(
+      "-p, --preset <handle>",
+      "preset: built-in name, directory, hf://org/name or kaggle://...",
+    )
+    .addOption(
+      new Option(
+        "--pooling <mode>",
+        "cls (KerasHub's pooled_output) or mean (masked mean of sequence_output)",
+      )
+        .choices(["cls", "mean"])
+        .default("cls"),
+    )
+    .option("--normalize", "scale embeddings to unit length", false)
+    .addOption(
+      new Option("--batch-size <n>", "inputs per model call")
+        .argParser(positiveInteger)
+        .default(16),
+    )
+    .addOption(
+      new Option(
+        "--sequence-length <n>",
+        "tokens per input, longer ones truncated (default: the preset's preprocessor, else 512, at most the model's maximum)",
+      ).argParser(positiveInteger),
+    )
+    .option("--sequence-output", "also print each real token's vector and the token ids", false)
+    .option(
+      "--lowercase",
+      "lowercase like HF's uncased ALBERT tokenizer (default: on for *_uncased presets)",
+    )
+    .option("--no-lowercase", "do not lowercase (KerasHub's exact ids)")
+    .option("-i, --input <file>", "read JSON lines from FILE ('-' for stdin)")
+    .addOption(
+      new Option("--input-format <format>", "jsonl, or text (one plain text per line)")
+        .choices(["jsonl", "text"])
+        .default("jsonl"),
+    )
+    .option("-o, --output <file>", "write the JSON lines to FILE instead of stdout");
+  addBackendOptions(command);
+  addPresetSourceOptions(command);
+  command.addHelpText("after", DETAILS);
+  return command.action(async (texts: string[], options: EncodeOptions) => {
+    // Loaded on use, so `--help` and usage errors do not wait for TF.js to load.
+    const { runEncode } = await import("../encode/run-encode.js");
+    await runEncode(texts, options, io, reporter);
+  });
+}

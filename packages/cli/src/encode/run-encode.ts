@@ -1,0 +1,162 @@
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { AlbertBackbone } from "@albert/core";
+import { AlbertPreprocessor } from "@albert/tokenizer";
+import { chooseBackend } from "../backend-choice.js";
+import type { EncodeOptions } from "../commands/encode.js";
+import { CliError, UsageError } from "../errors.js";
+import { toJson, type JsonValue } from "../io/float32.js";
+import { InputLineError, parseInputs, type EncodeInput } from "../io/jsonl.js";
+import { fileSink, stdoutSink, type OutputSink } from "../io/output.js";
+import { startProgress } from "../io/progress.js";
+import { readAll, type Io } from "../io/streams.js";
+import { handleNamesUncased } from "../preset-options.js";
+import { resolvePresetDir } from "../preset-resolve.js";
+import type { Reporter } from "../reporter.js";
+import { batchInputs, Embedder, type EncodedInput } from "./embedder.js";
+
+async function readInputs(texts: string[], options: EncodeOptions, io: Io): Promise<EncodeInput[]> {
+  if (texts.length > 0 && options.input !== undefined) {
+    throw new UsageError("give TEXT arguments or --input, not both");
+  }
+  if (texts.length > 0) return texts.map((text) => ({ kind: "single", text }));
+  let content: string;
+  let source: string;
+  if (options.input !== undefined && options.input !== "-") {
+    source = options.input;
+    try {
+      content = await readFile(path.resolve(io.cwd, options.input), "utf8");
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      throw new UsageError(
+        `--input ${options.input}: ${code === "ENOENT" ? "no such file" : (error as Error).message}`,
+      );
+    }
+  } else {
+    if (options.input === undefined && io.stdin.isTTY === true) {
+      throw new UsageError(
+        "no input: give TEXT arguments, --input FILE, or JSON lines on stdin",
+        'Example: albert encode --preset albert_base_en_uncased "The quick brown fox."',
+      );
+    }
+    source = "stdin";
+    content = await readAll(io.stdin);
+  }
+  try {
+    return parseInputs(content, options.inputFormat, source);
+  } catch (error) {
+    if (error instanceof InputLineError) {
+      throw new CliError(
+        error.message,
+        'Each line: "text", {"text": "..."} or {"text_a": "...", "text_b": "..."}.',
+      );
+    }
+    throw error;
+  }
+}
+
+export async function runEncode(
+  texts: string[],
+  options: EncodeOptions,
+  io: Io,
+  reporter: Reporter,
+): Promise<void> {
+  const inputs = await readInputs(texts, options, io);
+  if (inputs.length === 0) {
+    reporter.note("no inputs (the input held only blank lines); nothing to encode");
+    return;
+  }
+
+  const backend = await chooseBackend(options);
+  reporter.debug(
+    `backend: ${backend.name} (${backend.version})${backend.fallbackReason ? `; ${backend.fallbackReason}` : ""}`,
+  );
+
+  const dir = await resolvePresetDir(options.preset, options);
+  reporter.debug(`preset folder: ${dir}`);
+  const backbone = await AlbertBackbone.fromPreset(dir);
+  try {
+    const maxLength = backbone.maxSequenceLength;
+    if (options.sequenceLength !== undefined && options.sequenceLength > maxLength) {
+      throw new UsageError(
+        `--sequence-length ${options.sequenceLength} is longer than the model's max_sequence_length ${maxLength}`,
+        `Use --sequence-length ${maxLength} or less.`,
+      );
+    }
+    const lowercase = options.lowercase ?? (handleNamesUncased(options.preset) ? true : undefined);
+    const fromPreset = await AlbertPreprocessor.fromPreset(dir, {
+      ...(lowercase === undefined ? {} : { lowercase }),
+      ...(options.sequenceLength === undefined ? {} : { sequenceLength: options.sequenceLength }),
+    });
+    // A preset's preprocessor (or the 512 default for HF folders) can be longer than a small
+    // model's position table; such a model cannot take more, so the length is capped.
+    const preprocessor =
+      fromPreset.sequenceLength > maxLength
+        ? new AlbertPreprocessor({
+            tokenizer: fromPreset.tokenizer,
+            sequenceLength: maxLength,
+            truncate: fromPreset.truncate,
+          })
+        : fromPreset;
+    const vocabulary = preprocessor.tokenizer.vocabularySize();
+    if (vocabulary > backbone.vocabularySize) {
+      throw new CliError(
+        `the preset's tokenizer has ${vocabulary} pieces but its model's vocabulary_size is ${backbone.vocabularySize}, so some ids would be out of range`,
+        "The tokenizer and the model come from different presets; use a preset whose files belong together.",
+      );
+    }
+    reporter.debug(
+      `tokenizer: ${vocabulary} pieces, lowercase ${preprocessor.tokenizer.lowercase}, sequence length ${preprocessor.sequenceLength}`,
+    );
+
+    const embedder = new Embedder(backbone, preprocessor, {
+      pooling: options.pooling,
+      normalize: options.normalize,
+      sequenceOutput: options.sequenceOutput,
+    });
+    const sink: OutputSink =
+      options.output === undefined
+        ? stdoutSink(io.stdout)
+        : fileSink(path.resolve(io.cwd, options.output));
+    const progress = startProgress(io.stderr, inputs.length, {
+      enabled: options.progress && inputs.length > options.batchSize,
+      label: "encoding",
+    });
+    try {
+      let index = 0;
+      for (const batch of batchInputs(inputs, options.batchSize)) {
+        const encoded = embedder.embed(batch);
+        const lines = batch.map(
+          (input, b) => toJson(outputRecord(index + b, input, encoded[b]!)) + "\n",
+        );
+        await sink.write(lines.join(""));
+        index += batch.length;
+        progress.increment(batch.length);
+      }
+      progress.stop();
+      await sink.close();
+    } catch (error) {
+      progress.stop();
+      sink.abort();
+      throw error;
+    }
+  } finally {
+    backbone.dispose();
+  }
+}
+
+/** One output line: where it came from, then what the model gave. */
+function outputRecord(index: number, input: EncodeInput, encoded: EncodedInput): JsonValue {
+  return {
+    index,
+    id: input.id,
+    ...(input.kind === "single"
+      ? { text: input.text }
+      : { text_a: input.textA, text_b: input.textB }),
+    tokens: encoded.tokenIds.length,
+    truncated: encoded.truncated ? true : undefined,
+    embedding: encoded.embedding,
+    tokenIds: encoded.sequenceOutput === undefined ? undefined : encoded.tokenIds,
+    sequenceOutput: encoded.sequenceOutput,
+  };
+}

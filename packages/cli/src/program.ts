@@ -1,0 +1,101 @@
+import { readFileSync } from "node:fs";
+import { Command, CommanderError } from "commander";
+import { benchCommand } from "./commands/bench.js";
+import { convertCommand } from "./commands/convert.js";
+import { doctorCommand } from "./commands/doctor.js";
+import { encodeCommand } from "./commands/encode.js";
+import { inspectCommand } from "./commands/inspect.js";
+import { presetsCommand } from "./commands/presets.js";
+import { describeError, EXIT_OK, EXIT_USAGE, oneLine } from "./errors.js";
+import { processIo, type Io } from "./io/streams.js";
+import { createReporter } from "./reporter.js";
+
+const VERSION = (
+  JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
+    version: string;
+  }
+).version;
+
+const COMMANDS = ["encode", "presets", "inspect", "convert", "doctor", "bench"];
+
+/** `--verbose` anywhere on the line, or `ALBERT_DEBUG=1`: stack traces and progress details. */
+function isVerbose(argv: readonly string[], env: NodeJS.ProcessEnv): boolean {
+  return (
+    argv.includes("--verbose") ||
+    ["1", "true", "yes", "on"].includes((env["ALBERT_DEBUG"] ?? "").toLowerCase())
+  );
+}
+
+export function createProgram(io: Io, verbose: boolean): Command {
+  const reporter = createReporter(io.stderr, verbose);
+  const program = new Command("albert")
+    .description(
+      "ALBERT on TensorFlow.js: embed texts, list, inspect and convert presets, check backends, benchmark.",
+    )
+    .version(VERSION, "-V, --version", "print the version")
+    .option(
+      "--verbose",
+      "explain what happens and print stack traces on errors (also ALBERT_DEBUG=1)",
+    )
+    .helpCommand("help [command]", "show help for a command")
+    .showSuggestionAfterError(true)
+    .configureOutput({
+      writeOut: (text) => void io.stdout.write(text),
+      writeErr: (text) => void io.stderr.write(text),
+      // Parser errors get the same one-line form as every other error; the hint comes after.
+      outputError: (text, write) => write(`albert: ${oneLine(text.replace(/^error: /, ""))}\n`),
+    })
+    .exitOverride()
+    .addHelpText(
+      "after",
+      "\nExit codes: 0 success, 1 failure, 2 usage error. Results go to stdout, messages to stderr.\n" +
+        'Example: albert encode --preset albert_base_en_uncased "The quick brown fox."',
+    );
+  // `program.command(...)` gives each subcommand the settings above (output, exit override).
+  encodeCommand(program, io, reporter);
+  presetsCommand(program, io);
+  inspectCommand(program, io);
+  convertCommand(program, io, reporter);
+  doctorCommand(program, io);
+  benchCommand(program, io);
+  return program;
+}
+
+/** The subcommand named on the line, for the hint after a parse error. */
+function commandOf(argv: readonly string[]): string | undefined {
+  return argv.find((a) => COMMANDS.includes(a));
+}
+
+/**
+ * Runs the command line (`argv` without `node` and the script) and returns the exit code:
+ * 0 ok, 1 a failure while running, 2 a usage error. Results go to stdout; errors to stderr as
+ * one `albert: <message>` line and a `hint:` line, with the stack only when verbose.
+ */
+export async function runCli(argv: readonly string[], io: Io = processIo()): Promise<number> {
+  const verbose = isVerbose(argv, io.env);
+  const program = createProgram(io, verbose);
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+    return EXIT_OK;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === "commander.helpDisplayed" || error.code === "commander.version") {
+        return EXIT_OK;
+      }
+      // `albert help <command>` (exit code 0), or `albert` alone: the help, on stderr, as for
+      // a usage error.
+      if (error.code === "commander.help") return error.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
+      const command = commandOf(argv);
+      io.stderr.write(
+        `hint: run \`albert ${command === undefined ? "" : `${command} `}--help\` for usage\n`,
+      );
+      return EXIT_USAGE;
+    }
+    const report = describeError(error);
+    io.stderr.write(`albert: ${report.message}\n`);
+    if (report.hint !== undefined) io.stderr.write(`hint: ${report.hint}\n`);
+    if (verbose && error instanceof Error && error.stack !== undefined)
+      io.stderr.write(`${error.stack}\n`);
+    return report.exitCode;
+  }
+}
