@@ -36,7 +36,7 @@ export {
   type PresetFormat,
   type ReadPresetOptions,
 } from "./read-preset.js";
-export type { StoredDtype } from "./formats/h5.js";
+export type { StoredDtype } from "./weights.js";
 export {
   WRITTEN_KERAS_HUB_VERSION,
   WRITTEN_KERAS_VERSION,

@@ -8,7 +8,7 @@ import {
 } from "./config.js";
 import { PresetError } from "./errors.js";
 import { readExtras } from "./formats/extras.js";
-import type { StoredDtype } from "./formats/h5.js";
+import type { StoredDtype } from "./weights.js";
 import { hfConfigToKeras, isTransformersConfig } from "./formats/hf-config.js";
 import { readTransformersWeights } from "./formats/hf-weights.js";
 import { readKerasWeights } from "./formats/keras-h5.js";

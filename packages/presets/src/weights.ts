@@ -1,5 +1,9 @@
 import type { AlbertBackboneConfig } from "./config.js";
 
+/** Which float encodings a stored weight may have (what KerasHub and HF write); every one is
+ * widened to float32 when read. */
+export type StoredDtype = "float32" | "float16" | "bfloat16" | "float64";
+
 /** One weight as plain data: row-major float32 values and their shape. */
 export interface WeightTensor {
   shape: number[];

@@ -1,7 +1,9 @@
 import * as h5wasm from "h5wasm/node";
 import { Float16Array } from "@petamoriken/float16";
 import { PresetError } from "../errors.js";
-import { sizeOf } from "../weights.js";
+import { sizeOf, type StoredDtype } from "../weights.js";
+
+export type { StoredDtype };
 
 let ready: Promise<void> | undefined;
 
@@ -73,8 +75,6 @@ function decodeBfloat16(bytes: Uint8Array): Float32Array {
   return new Float32Array(words.buffer);
 }
 
-/** Which float encodings a weights dataset may have (what KerasHub writes). */
-export type StoredDtype = "float32" | "float16" | "bfloat16" | "float64";
 
 /**
  * Reads a float dataset as float32, widening float16, bfloat16 (an opaque 2-byte type with a

@@ -11,7 +11,7 @@ import {
   type WeightMap,
   type WeightSpec,
 } from "../weights.js";
-import type { StoredDtype } from "./h5.js";
+import type { StoredDtype } from "../weights.js";
 import {
   readSafetensorsHeader,
   readSafetensorsTensor,
