@@ -1,0 +1,74 @@
+"""Helpers shared by the peer scripts of @albert/bench (imported by each, standard library only).
+
+Every script prints exactly one result line, ``BENCH_RESULT <json>``, last on stdout; the
+harness (src/child-process.ts) reads that line and ignores the rest. A script that finds its
+library missing prints ``{"unavailable": "<why>"}`` and exits 0.
+"""
+
+import json
+import os
+import platform
+import resource
+import statistics
+import sys
+import time
+
+VOCABULARY_SIZE = 30000
+
+
+def token_id(b, s):
+    """The input every implementation runs: valid ids, a deterministic pattern.
+
+    Mirrors tokenId() in src/cases.ts; change both together.
+    """
+    return (2 + 997 * b + 131 * s) % VOCABULARY_SIZE
+
+
+def token_ids(batch, seq):
+    return [[token_id(b, s) for s in range(seq)] for b in range(batch)]
+
+
+def peak_rss_mb():
+    """Peak resident set of this process (ru_maxrss is in KiB on Linux)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def rss_mb():
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
+
+
+def time_calls(fn, warmups, runs):
+    """Times ``fn`` ``warmups + runs`` times; the first call is reported separately."""
+    times = []
+    for _ in range(warmups + runs):
+        start = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - start) * 1000)
+    timed = times[warmups:]
+    return {
+        "firstCallMs": times[0],
+        "warmups": warmups,
+        "runs": runs,
+        "timesMs": timed,
+        "medianMs": statistics.median(timed),
+        "minMs": min(timed),
+    }
+
+
+def emit(result):
+    result.setdefault("python", platform.python_version())
+    result.setdefault("pid", os.getpid())
+    sys.stdout.write("BENCH_RESULT " + json.dumps(result) + "\n")
+    sys.stdout.flush()
+
+
+def unavailable(reason):
+    emit({"unavailable": reason})
+    sys.exit(0)

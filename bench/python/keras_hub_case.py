@@ -1,0 +1,130 @@
+"""KerasHub's AlbertBackbone: one forward-pass case, or the preset load time, in a fresh
+process. Runs only where ``import keras_hub`` works (KerasHub is not on the offline pip
+index; point the harness at such an interpreter with ``--python``).
+
+    python keras_hub_case.py --mode forward --backend tensorflow --preset DIR --batch 8 --seq 128 \
+        --warmups 3 --runs 10 [--parity-dir HF_DIR]
+    python keras_hub_case.py --mode load --backend tensorflow --preset DIR
+
+forward: ``backbone.predict_on_batch`` (Keras' compiled predict function: tf.function on
+TensorFlow, jax.jit on JAX), whose numpy outputs include the host copy.
+load: the imports, then ``AlbertBackbone.from_preset(DIR)`` timed twice in the process.
+"""
+
+import argparse
+import os
+import sys
+import time
+
+_start = time.perf_counter()
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench_common import emit, peak_rss_mb, rss_mb, time_calls, token_ids, unavailable  # noqa: E402
+
+parser = argparse.ArgumentParser()
+parser.add_argument("--mode", choices=["forward", "load"], required=True)
+parser.add_argument("--backend", choices=["tensorflow", "jax", "torch"], default="tensorflow")
+parser.add_argument("--preset", required=True)
+parser.add_argument("--batch", type=int, default=1)
+parser.add_argument("--seq", type=int, default=128)
+parser.add_argument("--warmups", type=int, default=3)
+parser.add_argument("--runs", type=int, default=10)
+parser.add_argument("--parity-dir", default=None)
+args = parser.parse_args()
+
+os.environ["KERAS_BACKEND"] = args.backend
+import importlib.util  # noqa: E402
+
+if importlib.util.find_spec("keras_hub") is None:
+    unavailable("keras_hub is not installed in this Python (it is not on the offline pip index)")
+try:
+    import keras
+    import keras_hub
+    import numpy as np
+except Exception as e:  # noqa: BLE001
+    unavailable(f"keras_hub not importable on the {args.backend} backend: {type(e).__name__}: {e}")
+import_ms = (time.perf_counter() - _start) * 1000
+
+start = time.perf_counter()
+backbone = keras_hub.models.AlbertBackbone.from_preset(args.preset)
+load_ms = (time.perf_counter() - start) * 1000
+rss_after_load = rss_mb()
+versions = {"keras": keras.__version__, "keras_hub": keras_hub.__version__}
+if args.backend == "tensorflow":
+    import tensorflow
+
+    versions["tensorflow"] = tensorflow.__version__
+elif args.backend == "jax":
+    import jax
+
+    versions["jax"] = jax.__version__
+
+if args.mode == "load":
+    start = time.perf_counter()
+    keras_hub.models.AlbertBackbone.from_preset(args.preset)
+    second_ms = (time.perf_counter() - start) * 1000
+    emit(
+        {
+            "implementation": f"keras_hub_{args.backend}",
+            "importMs": import_ms,
+            "loadMs": load_ms,
+            "secondLoadMs": second_ms,
+            "rssAfterLoadMB": rss_after_load,
+            "peakRssMB": peak_rss_mb(),
+            "versions": versions,
+        }
+    )
+    sys.exit(0)
+
+ids = np.array(token_ids(args.batch, args.seq), dtype="int32")
+inputs = {
+    "token_ids": ids,
+    "segment_ids": np.zeros_like(ids),
+    "padding_mask": np.ones_like(ids),
+}
+first_outputs = {}
+
+
+def forward():
+    out = backbone.predict_on_batch(inputs)
+    if not first_outputs:
+        first_outputs.update(out)
+    return out
+
+
+timing = time_calls(forward, args.warmups, args.runs)
+
+parity = None
+if args.parity_dir:
+    import json
+
+    with open(os.path.join(args.parity_dir, "manifest.json"), encoding="utf-8") as f:
+        ref = json.load(f)["parity"]
+    if ref["seq"] == args.seq:
+        hidden = first_outputs["sequence_output"].shape[-1]
+        rows = min(ref["batch"], args.batch)
+        seq_ref = np.fromfile(os.path.join(args.parity_dir, "parity", "sequence_output.f32"), dtype="<f4")
+        pooled_ref = np.fromfile(os.path.join(args.parity_dir, "parity", "pooled_output.f32"), dtype="<f4")
+        seq_ours = np.asarray(first_outputs["sequence_output"])[:rows].reshape(-1)
+        pooled_ours = np.asarray(first_outputs["pooled_output"])[:rows].reshape(-1)
+        parity = {
+            "against": "hf_torch",
+            "batch": rows,
+            "seq": ref["seq"],
+            "sequenceMaxAbsDiff": float(np.max(np.abs(seq_ours - seq_ref[: rows * ref["seq"] * hidden]))),
+            "pooledMaxAbsDiff": float(np.max(np.abs(pooled_ours - pooled_ref[: rows * hidden]))),
+        }
+
+emit(
+    {
+        "implementation": f"keras_hub_{args.backend}",
+        "batch": args.batch,
+        "seq": args.seq,
+        **timing,
+        "importMs": import_ms,
+        "loadMs": load_ms,
+        "rssAfterLoadMB": rss_after_load,
+        "peakRssMB": peak_rss_mb(),
+        **({"parity": parity} if parity else {}),
+        "versions": versions,
+    }
+)

@@ -1,0 +1,34 @@
+#!/usr/bin/env node
+/**
+ * `pnpm bench [-- options]`: runs the benchmark, prints the markdown report on stdout
+ * (progress goes to stderr) and writes the JSON file.
+ */
+import { parseArgs, USAGE } from "./options.js";
+import { formatReport } from "./report.js";
+import { runBenchmark } from "./run-benchmark.js";
+
+async function main(): Promise<void> {
+  let options;
+  try {
+    options = parseArgs(process.argv.slice(2));
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  if (options.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const results = await runBenchmark(options);
+  process.stdout.write(`${formatReport(results)}\n`);
+  const ours = results.forward.filter((f) => f.ours);
+  if (ours.length > 0 && ours.every((f) => f.status === "failed")) process.exitCode = 1;
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  process.exitCode = 1;
+});

@@ -1,0 +1,57 @@
+import { describe, expect, it } from "vitest";
+import { ALBERT_TINY } from "./cases.js";
+import { parseArgs, resolveOptions } from "./options.js";
+
+describe("options", () => {
+  it("parses the command line, ignoring the `--` pnpm passes along", () => {
+    const options = parseArgs([
+      "--",
+      "--quick",
+      "--cases",
+      "1x128,8x512",
+      "--backends=tensorflow",
+      "--no-peers",
+      "--no-json",
+    ]);
+    expect(options).toMatchObject({
+      quick: true,
+      shapes: [
+        { batch: 1, seq: 128 },
+        { batch: 8, seq: 512 },
+      ],
+      backends: ["tensorflow"],
+      peers: [],
+      jsonPath: null,
+    });
+  });
+
+  it("rejects unknown flags, backends, peers and models", () => {
+    expect(() => parseArgs(["--fast"])).toThrow(/Unknown option "--fast"/);
+    expect(() => parseArgs(["--cases"])).toThrow(/--cases needs a value/);
+    expect(() => resolveOptions({ backends: ["webgl"] })).toThrow(
+      /Unknown backend "webgl"; allowed: tensorflow, wasm, cpu/,
+    );
+    expect(() => resolveOptions({ peers: ["jax" as never] })).toThrow(/Unknown peer/);
+    expect(() => resolveOptions({ model: "albert_huge" })).toThrow(/Unknown model/);
+    expect(() => resolveOptions({ model: ALBERT_TINY, shapes: [{ batch: 1, seq: 64 }] })).toThrow(
+      /longer than/,
+    );
+  });
+
+  it("defaults: all four cases and all backends; --quick: two cases, no cpu, one load process", () => {
+    const full = resolveOptions();
+    expect(full.shapes.map((s) => `${s.batch}x${s.seq}`)).toEqual([
+      "1x128",
+      "8x128",
+      "32x128",
+      "8x512",
+    ]);
+    expect(full.backends).toEqual(["tensorflow", "wasm", "cpu"]);
+    expect(full.peers).toEqual(["onnxruntime", "torch", "keras-hub"]);
+    expect(full.loadProcesses).toBe(5);
+    const quick = resolveOptions({ quick: true });
+    expect(quick.shapes.map((s) => `${s.batch}x${s.seq}`)).toEqual(["1x128", "8x128"]);
+    expect(quick.backends).toEqual(["tensorflow", "wasm"]);
+    expect(quick.loadProcesses).toBe(1);
+  });
+});

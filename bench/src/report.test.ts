@@ -1,0 +1,213 @@
+import { describe, expect, it } from "vitest";
+import { ALBERT_BASE } from "./cases.js";
+import { formatMs, formatRatio, formatReport, measuredPeers, ratioVs } from "./report.js";
+import type { BenchmarkResults, ForwardResult } from "./results.js";
+import { readReferenceFigures } from "./run-benchmark.js";
+
+function row(
+  id: string,
+  batch: number,
+  medianMs: number,
+  extra: Partial<ForwardResult> = {},
+): ForwardResult {
+  return {
+    id,
+    ours: id.startsWith("albert-ts/"),
+    label: id,
+    batch,
+    seq: 128,
+    status: "ok",
+    warmups: 3,
+    runs: batch === 1 ? 15 : 10,
+    firstCallMs: medianMs * 3,
+    medianMs,
+    gflops: 179 / (medianMs / 1000) / 8,
+    peakRssMB: 400,
+    ...extra,
+  };
+}
+
+function results(
+  forward: ForwardResult[],
+  extra: Partial<BenchmarkResults> = {},
+): BenchmarkResults {
+  return {
+    schema: 1,
+    startedAt: "2026-01-01T00:00:00.000Z",
+    finishedAt: "2026-01-01T00:10:00.000Z",
+    options: {
+      quick: false,
+      shapes: [
+        { batch: 1, seq: 128 },
+        { batch: 8, seq: 128 },
+      ],
+      backends: ["tensorflow", "cpu"],
+      peers: ["onnxruntime", "torch", "keras-hub"],
+      loadProcesses: 5,
+    },
+    machine: {
+      cpuModel: "Test CPU",
+      cores: 2,
+      memoryGB: 24,
+      simd: ["avx2", "fma"],
+      platform: "linux x64",
+      kernel: "6",
+      node: "20.20.0",
+      loadAverageAtStart: [0.1, 0.1, 0.1],
+      openblasCoretype: "Haswell",
+    },
+    model: ALBERT_BASE,
+    weights: { source: "hf", hfDir: "/cache/hf" },
+    ceiling: {
+      status: "ok",
+      tokens: 1024,
+      layerMixGflops: 400,
+      products: [
+        { name: "projection", shape: [1024, 768, 768], medianGflops: 390, bestGflops: 410 },
+      ],
+      numpy: "2.4.6",
+      openblasCorename: "SkylakeX",
+    },
+    forward,
+    load: [
+      {
+        id: "albert-ts/tensorflow",
+        ours: true,
+        label: "ours load",
+        status: "ok",
+        processes: 5,
+        loadMs: 150,
+        importMs: 500,
+      },
+      {
+        id: "keras_hub_tensorflow",
+        ours: false,
+        label: "KerasHub load",
+        status: "unavailable",
+        reason: "keras_hub is not installed",
+      },
+    ],
+    notes: ["a note"],
+    references: readReferenceFigures(),
+    ...extra,
+  };
+}
+
+const measured = results([
+  row("albert-ts/tensorflow", 1, 60),
+  row("albert-ts/tensorflow", 8, 400, {
+    parity: {
+      against: "hf_torch",
+      batch: 1,
+      seq: 128,
+      sequenceMaxAbsDiff: 2.5e-6,
+      pooledMaxAbsDiff: 1e-6,
+    },
+  }),
+  row("albert-ts/cpu", 1, 24000, { warmups: 1, runs: 3 }),
+  {
+    id: "albert-ts/cpu",
+    ours: true,
+    label: "cpu",
+    batch: 8,
+    seq: 128,
+    status: "skipped",
+    reason: "too slow",
+  },
+  {
+    id: "albert-ts/wasm",
+    ours: true,
+    label: "wasm",
+    batch: 1,
+    seq: 128,
+    status: "unavailable",
+    reason: "not built",
+  },
+  {
+    id: "albert-ts/wasm",
+    ours: true,
+    label: "wasm",
+    batch: 8,
+    seq: 128,
+    status: "unavailable",
+    reason: "not built",
+  },
+  row("onnxruntime-node", 1, 50),
+  row("onnxruntime-node", 8, 500),
+  row("hf_torch_sdpa", 1, 150, { peakRssMB: 500 }),
+  row("hf_torch_sdpa", 8, 1000, { peakRssMB: 500 }),
+  {
+    id: "keras_hub_tensorflow",
+    ours: false,
+    label: "KerasHub",
+    batch: 1,
+    seq: 128,
+    status: "unavailable",
+    reason: "keras_hub is not installed",
+  },
+  {
+    id: "keras_hub_tensorflow",
+    ours: false,
+    label: "KerasHub",
+    batch: 8,
+    seq: 128,
+    status: "unavailable",
+    reason: "keras_hub is not installed",
+  },
+]);
+
+describe("formatReport", () => {
+  it("formats numbers", () => {
+    expect(formatMs(1234.4)).toBe("1234");
+    expect(formatMs(56.78)).toBe("56.8");
+    expect(formatMs(5.678)).toBe("5.68");
+    expect(formatMs(undefined)).toBe("—");
+    expect(formatRatio(0.4)).toBe("0.40x");
+    expect(formatRatio(undefined)).toBe("—");
+  });
+
+  it("computes ratios only against peers measured in the same run", () => {
+    expect(measuredPeers(measured)).toEqual(["onnxruntime-node", "hf_torch_sdpa"]);
+    const ours8 = measured.forward[1]!;
+    expect(ratioVs(measured, ours8, "onnxruntime-node")).toBeCloseTo(0.8);
+    expect(ratioVs(measured, ours8, "hf_torch_sdpa")).toBeCloseTo(0.4);
+    expect(ratioVs(measured, ours8, "keras_hub_tensorflow")).toBeUndefined();
+  });
+
+  it("prints the forward table with ratio columns, and lists what did not run", () => {
+    const report = formatReport(measured);
+    expect(report).toContain(
+      "| case | implementation | median ms | first call ms | warm-up+runs | GFLOP/s | % ceiling | peak RSS MB | vs ORT | vs torch |",
+    );
+    expect(report).toContain("| 8x128 | **albert-ts/tensorflow** | 400 | 1200 | 3+10 |");
+    expect(report).toMatch(/\| 8x128 \| \*\*albert-ts\/tensorflow\*\* .* \| 0\.80x \| 0\.40x \|/);
+    expect(report).toMatch(/\| 1x128 \| \*\*albert-ts\/cpu\*\* \| 24000 \| 72000 \| 1\+3 \|/);
+    expect(report).toContain("- albert-ts/cpu: skipped (too slow) — 8x128");
+    expect(report).toContain("- albert-ts/wasm: unavailable (not built) — 1x128, 8x128");
+    expect(report).toContain(
+      "- keras_hub_tensorflow: unavailable (keras_hub is not installed) — 1x128, 8x128",
+    );
+    expect(report).not.toContain("vs KerasHub TF");
+  });
+
+  it("checks the issue's targets, labelling committed reference figures", () => {
+    const report = formatReport(measured);
+    expect(report).toContain("| 8x128 native vs HF torch | 0.40x | <= 0.5x | yes |");
+    expect(report).toContain(
+      "| 8x128 native vs the fastest peer (onnxruntime-node), goal | 0.80x | <= 0.9x | yes |",
+    );
+    expect(report).toMatch(
+      /\| 8x128 native vs KerasHub JAX jit \| not measured in this run \(committed ref\.: 456 ms on another machine; ours here 400 ms\) \| <= 1\.0x \| not measured \|/,
+    );
+    expect(report).toMatch(
+      /\| 8x128 native peak RSS vs HF torch \| 400 MB = 0\.80x \(ORT: 400 MB\) \| <= 0\.9x \| yes \|/,
+    );
+    expect(report).toContain("| 8x128 native effective throughput / matmul ceiling |");
+    expect(report).toMatch(
+      /preset load vs KerasHub from_preset \(committed ref\.: 255 ms, another machine\) \| 150 ms = 0\.59x of the reference \| <= 0\.8x \| yes \(vs ref\.\)/,
+    );
+    expect(report).toContain("committed reference figure, not measured in this run");
+    expect(report).toContain("| albert-ts/tensorflow | 8x128 | 1x128 | 2.5e-6 | 1.0e-6 |");
+    expect(report).toContain("> a note");
+  });
+});

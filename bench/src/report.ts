@@ -1,0 +1,444 @@
+/**
+ * The markdown report of a run: pure formatting of BenchmarkResults (tested on known inputs).
+ * Ratios are computed only between numbers measured in the same run; the committed reference
+ * figures are shown apart, labelled as such.
+ */
+import { forwardFlops, shapeLabel } from "./cases.js";
+import type { BenchmarkResults, ForwardResult, LoadResult } from "./results.js";
+
+const PEER_SHORT: Record<string, string> = {
+  "onnxruntime-node": "ORT",
+  hf_torch_sdpa: "torch",
+  keras_hub_tensorflow: "KerasHub TF",
+  keras_hub_jax: "KerasHub JAX",
+};
+
+export function formatMs(ms: number | undefined): string {
+  if (ms === undefined || !Number.isFinite(ms)) return "—";
+  if (ms >= 100) return ms.toFixed(0);
+  if (ms >= 10) return ms.toFixed(1);
+  return ms.toFixed(2);
+}
+
+export function formatRatio(ratio: number | undefined): string {
+  return ratio === undefined || !Number.isFinite(ratio) ? "—" : `${ratio.toFixed(2)}x`;
+}
+
+function formatMB(mb: number | undefined): string {
+  return mb === undefined ? "—" : mb.toFixed(0);
+}
+
+function formatDiff(x: number): string {
+  return Number.isFinite(x) ? x.toExponential(1) : String(x);
+}
+
+function table(header: string[], rows: string[][]): string {
+  const line = (cells: string[]) => `| ${cells.join(" | ")} |`;
+  return [line(header), line(header.map(() => "---")), ...rows.map(line)].join("\n");
+}
+
+/** Our id first, then the peers, in a stable order. */
+function implementationOrder(results: BenchmarkResults): string[] {
+  const ids: string[] = [];
+  for (const f of results.forward) if (!ids.includes(f.id)) ids.push(f.id);
+  return ids;
+}
+
+/** The peers with at least one measured case: the ratio columns. */
+export function measuredPeers(results: BenchmarkResults): string[] {
+  return implementationOrder(results).filter((id) =>
+    results.forward.some((f) => !f.ours && f.id === id && f.status === "ok"),
+  );
+}
+
+/** The measured result of `id` at a shape, if any. */
+export function findForward(
+  results: BenchmarkResults,
+  id: string,
+  batch: number,
+  seq: number,
+): ForwardResult | undefined {
+  return results.forward.find(
+    (f) => f.id === id && f.batch === batch && f.seq === seq && f.status === "ok",
+  );
+}
+
+/** `row` median / `peer` median at the same shape, both measured in this run. */
+export function ratioVs(
+  results: BenchmarkResults,
+  row: ForwardResult,
+  peerId: string,
+): number | undefined {
+  if (row.status !== "ok" || row.medianMs === undefined) return undefined;
+  const peer = findForward(results, peerId, row.batch, row.seq);
+  return peer?.medianMs === undefined ? undefined : row.medianMs / peer.medianMs;
+}
+
+function forwardTable(results: BenchmarkResults): string {
+  const peers = measuredPeers(results);
+  const ceiling = results.ceiling?.status === "ok" ? results.ceiling.layerMixGflops : undefined;
+  const header = [
+    "case",
+    "implementation",
+    "median ms",
+    "first call ms",
+    "warm-up+runs",
+    "GFLOP/s",
+    ...(ceiling !== undefined ? ["% ceiling"] : []),
+    "peak RSS MB",
+    ...peers.map((p) => `vs ${PEER_SHORT[p] ?? p}`),
+  ];
+  const rows: string[][] = [];
+  for (const shape of results.options.shapes) {
+    for (const f of results.forward) {
+      if (f.batch !== shape.batch || f.seq !== shape.seq || f.status !== "ok") continue;
+      rows.push([
+        shapeLabel(f),
+        f.ours ? `**${f.id}**` : f.id,
+        formatMs(f.medianMs),
+        formatMs(f.firstCallMs),
+        `${f.warmups ?? "?"}+${f.runs ?? "?"}`,
+        f.gflops === undefined ? "—" : f.gflops.toFixed(1),
+        ...(ceiling !== undefined
+          ? [f.gflops === undefined ? "—" : `${((100 * f.gflops) / ceiling).toFixed(0)}%`]
+          : []),
+        formatMB(f.peakRssMB),
+        ...peers.map((p) => (p === f.id ? "—" : formatRatio(ratioVs(results, f, p)))),
+      ]);
+    }
+  }
+  const lines = [table(header, rows)];
+  const notRun = new Map<string, string>();
+  for (const f of results.forward) {
+    if (f.status === "ok") continue;
+    const key = `${f.id}: ${f.status}${f.reason ? ` (${f.reason})` : ""}`;
+    const list = notRun.get(key);
+    notRun.set(key, list ? `${list}, ${shapeLabel(f)}` : shapeLabel(f));
+  }
+  if (notRun.size > 0) {
+    lines.push("", "Not measured in this run:");
+    for (const [key, cases] of notRun) lines.push(`- ${key} — ${cases}`);
+  }
+  lines.push(
+    "",
+    "median: of the timed runs after the warm-ups; first call: the first warm-up (tracing, compilation, weight upload). " +
+      "GFLOP/s: the model's matrix-product FLOPs (" +
+      results.options.shapes
+        .map((s) => `${shapeLabel(s)}: ${(forwardFlops(results.model, s) / 1e9).toFixed(1)} GFLOP`)
+        .join(", ") +
+      ") / median time" +
+      (ceiling !== undefined
+        ? `; % ceiling: of numpy's matmul rate measured in this run (${ceiling.toFixed(0)} GFLOP/s)`
+        : "") +
+      ". peak RSS: the case's own process (imports, load and runs). vs X: median / X's median at the same case (below 1 = faster than X).",
+  );
+  return lines.join("\n");
+}
+
+function loadTable(results: BenchmarkResults): string {
+  const keras = results.load.find((l) => l.id === "keras_hub_tensorflow" && l.status === "ok");
+  const kerasRef = results.references.load.find((l) => l.implementation === "keras_hub_tf");
+  const hf = results.load.find((l) => l.id === "hf_torch_sdpa" && l.status === "ok");
+  const header = [
+    "implementation",
+    "load call ms",
+    "2nd call in process",
+    "imports ms",
+    "backend init ms",
+    "RSS after load MB",
+    "processes",
+    "vs KerasHub from_preset",
+    "vs HF from_pretrained",
+  ];
+  const rows: string[][] = [];
+  const versus = (l: LoadResult, other: LoadResult | undefined) =>
+    l.ours && l.loadMs !== undefined && other?.loadMs !== undefined
+      ? formatRatio(l.loadMs / other.loadMs)
+      : "—";
+  for (const l of results.load) {
+    if (l.status !== "ok") continue;
+    const vsKeras =
+      keras !== undefined
+        ? versus(l, keras)
+        : l.ours && l.loadMs !== undefined && kerasRef !== undefined
+          ? `${formatRatio(l.loadMs / kerasRef.loadMs)} (committed ref.)`
+          : "—";
+    rows.push([
+      l.ours ? `**${l.label}**` : l.label,
+      formatMs(l.loadMs),
+      formatMs(l.secondLoadMs),
+      formatMs(l.importMs),
+      formatMs(l.backendInitMs),
+      formatMB(l.rssAfterLoadMB),
+      String(l.processes ?? "—"),
+      vsKeras,
+      versus(l, hf),
+    ]);
+  }
+  if (kerasRef !== undefined && keras === undefined) {
+    rows.push([
+      `_${kerasRef.label}: committed reference figure, not measured in this run_`,
+      `_${formatMs(kerasRef.loadMs)}_`,
+      `_${formatMs(kerasRef.secondLoadMs)}_`,
+      `_${formatMs(kerasRef.importMs)}_`,
+      "—",
+      `_${formatMB(kerasRef.rssAfterLoadMB)}_`,
+      "—",
+      "—",
+      "—",
+    ]);
+  }
+  const lines = [table(header, rows)];
+  const notRun = results.load.filter((l) => l.status !== "ok");
+  for (const l of notRun)
+    lines.push(`- ${l.label}: ${l.status}${l.reason ? ` (${l.reason})` : ""}`);
+  lines.push(
+    "",
+    `Each load row is the median over fresh processes with a warm page cache. ours: the ${results.model.name} KerasHub preset ` +
+      '(config.json + model.weights.h5, written once by writePreset); imports: `import("@albert/core")`; backend init: `initBackend`. ' +
+      "HF and ONNX Runtime rows come from their forward-case processes (from_pretrained of the safetensors folder; InferenceSession.create). " +
+      "A ratio marked 'committed ref.' compares with a figure from another machine and day (reference-figures.json): indicative only.",
+  );
+  return lines.join("\n");
+}
+
+interface TargetRow {
+  what: string;
+  value: string;
+  target: string;
+  met: string;
+}
+
+function targetRows(results: BenchmarkResults): TargetRow[] {
+  const native = "albert-ts/tensorflow";
+  const rows: TargetRow[] = [];
+  const peers = measuredPeers(results);
+  const met = (ratio: number | undefined, limit: number) =>
+    ratio === undefined ? "not measured" : ratio <= limit ? "yes" : "no";
+  for (const [batch, seq] of [
+    [8, 128],
+    [1, 128],
+  ] as const) {
+    const ours = findForward(results, native, batch, seq);
+    if (ours === undefined) continue;
+    const c = `${batch}x${seq}`;
+    const against = (peerId: string, limit: number, name: string) => {
+      const ratio = ratioVs(results, ours, peerId);
+      const ref = results.references.forward.find(
+        (r) =>
+          r.batch === batch &&
+          r.seq === seq &&
+          r.implementation === (peerId === "keras_hub_jax" ? "keras_hub_jax_jit" : peerId),
+      );
+      rows.push({
+        what: `${c} native vs ${name}`,
+        value:
+          ratio !== undefined
+            ? formatRatio(ratio)
+            : `not measured in this run${ref ? ` (committed ref.: ${formatMs(ref.medianMs)} ms on another machine; ours here ${formatMs(ours.medianMs)} ms)` : ""}`,
+        target: `<= ${limit.toFixed(1)}x`,
+        met: met(ratio, limit),
+      });
+    };
+    against("keras_hub_jax", 1.0, "KerasHub JAX jit");
+    against("hf_torch_sdpa", 0.5, "HF torch");
+    const fastest = peers
+      .map((p) => findForward(results, p, batch, seq))
+      .filter((f): f is ForwardResult => f !== undefined)
+      .sort((a, b) => a.medianMs! - b.medianMs!)[0];
+    if (fastest) {
+      const ratio = ours.medianMs! / fastest.medianMs!;
+      rows.push({
+        what: `${c} native vs the fastest peer (${fastest.id}), goal`,
+        value: formatRatio(ratio),
+        target: "<= 0.9x",
+        met: met(ratio, 0.9),
+      });
+    }
+  }
+  const ours8 = findForward(results, native, 8, 128);
+  const ceiling = results.ceiling?.status === "ok" ? results.ceiling.layerMixGflops : undefined;
+  if (ours8?.gflops !== undefined && ceiling !== undefined) {
+    const share = ours8.gflops / ceiling;
+    rows.push({
+      what: "8x128 native effective throughput / matmul ceiling",
+      value: `${(100 * share).toFixed(0)}% (${ours8.gflops.toFixed(0)} of ${ceiling.toFixed(0)} GFLOP/s)`,
+      target: ">= 75%",
+      met: share >= 0.75 ? "yes" : "no",
+    });
+  }
+  if (ours8?.peakRssMB !== undefined) {
+    const torch = findForward(results, "hf_torch_sdpa", 8, 128);
+    const ort = findForward(results, "onnxruntime-node", 8, 128);
+    const ratio = torch?.peakRssMB !== undefined ? ours8.peakRssMB / torch.peakRssMB : undefined;
+    rows.push({
+      what: "8x128 native peak RSS vs HF torch",
+      value: `${formatMB(ours8.peakRssMB)} MB${ratio !== undefined ? ` = ${formatRatio(ratio)}` : ""}${ort?.peakRssMB !== undefined ? ` (ORT: ${formatMB(ort.peakRssMB)} MB)` : ""}`,
+      target: "<= 0.9x",
+      met: met(ratio, 0.9),
+    });
+  }
+  const oursLoad = results.load.find((l) => l.ours && l.status === "ok");
+  if (oursLoad?.loadMs !== undefined) {
+    const keras = results.load.find((l) => l.id === "keras_hub_tensorflow" && l.status === "ok");
+    const ref = results.references.load.find((l) => l.implementation === "keras_hub_tf");
+    if (keras?.loadMs !== undefined) {
+      const ratio = oursLoad.loadMs / keras.loadMs;
+      rows.push({
+        what: "preset load vs KerasHub from_preset",
+        value: formatRatio(ratio),
+        target: "<= 0.8x",
+        met: met(ratio, 0.8),
+      });
+    } else if (ref !== undefined) {
+      const ratio = oursLoad.loadMs / ref.loadMs;
+      rows.push({
+        what: "preset load vs KerasHub from_preset (committed ref.: 255 ms, another machine)",
+        value: `${formatMs(oursLoad.loadMs)} ms = ${formatRatio(ratio)} of the reference`,
+        target: "<= 0.8x",
+        met: `${met(ratio, 0.8)} (vs ref.)`,
+      });
+    }
+  }
+  return rows;
+}
+
+function ceilingSection(results: BenchmarkResults): string | undefined {
+  const c = results.ceiling;
+  if (c === undefined) return undefined;
+  if (c.status !== "ok") return `numpy matmul ceiling: ${c.status} (${c.reason ?? ""})`;
+  const rows = (c.products ?? []).map((p) => [
+    p.name,
+    p.shape.join("x"),
+    p.medianGflops.toFixed(1),
+    p.bestGflops.toFixed(1),
+  ]);
+  rows.push([
+    "**one encoder layer's mix** (4 projections + FFN, FLOP-weighted)",
+    "",
+    `**${c.layerMixGflops!.toFixed(1)}**`,
+    "",
+  ]);
+  return [
+    table(
+      ["product (T = 1024 tokens = 8x128)", "m x k x n", "median GFLOP/s", "best GFLOP/s"],
+      rows,
+    ),
+    "",
+    `numpy ${c.numpy ?? "?"}, OpenBLAS kernel ${c.openblasCorename ?? "?"}, OPENBLAS_CORETYPE unset for this measurement (it was ${results.machine.openblasCoretype === null ? "not set" : `"${results.machine.openblasCoretype}"`} in the environment). ` +
+      `Committed reference: ~${results.references.matmulCeiling.gflops} GFLOP/s on an AVX-512 machine (not this run).`,
+  ].join("\n");
+}
+
+function paritySection(results: BenchmarkResults): string | undefined {
+  const rows = results.forward
+    .filter((f) => f.status === "ok" && f.parity !== undefined)
+    .map((f) => [
+      f.id,
+      shapeLabel(f),
+      `${f.parity!.batch}x${f.parity!.seq}`,
+      formatDiff(f.parity!.sequenceMaxAbsDiff),
+      formatDiff(f.parity!.pooledMaxAbsDiff),
+    ]);
+  if (rows.length === 0) return undefined;
+  return [
+    table(
+      [
+        "implementation",
+        "case",
+        "rows compared",
+        "max |diff| sequence_output",
+        "max |diff| pooled_output",
+      ],
+      rows,
+    ),
+    "",
+    "Against HF transformers on PyTorch (python/make_weights.py) on the same weights and input: the first call's outputs.",
+  ].join("\n");
+}
+
+function referenceSection(results: BenchmarkResults): string {
+  const refs = results.references;
+  const rows = refs.forward.map((r) => [
+    r.label,
+    `${r.batch}x${r.seq}`,
+    formatMs(r.medianMs),
+    formatMB(r.peakRssMB),
+    r.source,
+  ]);
+  return [
+    `Committed reference figures (${String(refs.provenance["machine"])}; not measured in this run, no ratio is computed against them above except where marked):`,
+    "",
+    table(["implementation", "case", "median ms", "peak RSS MB", "source"], rows),
+  ].join("\n");
+}
+
+function machineLine(results: BenchmarkResults): string {
+  const m = results.machine;
+  const versions = new Set<string>();
+  for (const f of results.forward) {
+    if (f.status !== "ok" || !f.versions) continue;
+    for (const [k, v] of Object.entries(f.versions)) if (k !== "node") versions.add(`${k} ${v}`);
+  }
+  return [
+    `Machine: ${m.cpuModel}, ${m.cores} cores, ${m.memoryGB} GB, SIMD ${m.simd.join(" ") || "?"}; ${m.platform}; Node ${m.node}. ` +
+      `Load average at start ${m.loadAverageAtStart.join(" / ")}${m.loadAverageAtEnd ? `, at end ${m.loadAverageAtEnd.join(" / ")}` : ""}.`,
+    versions.size > 0 ? `Versions: ${[...versions].join("; ")}.` : "",
+    results.python
+      ? `Python: ${results.python.python} (${results.python.origin}, Python ${results.python.version ?? "?"}): ${Object.entries(
+          results.python.modules,
+        )
+          .map(([k, v]) => `${k} ${v ?? "missing"}`)
+          .join(", ")}.`
+      : "",
+  ]
+    .filter(Boolean)
+    .join("\n");
+}
+
+/** The whole report as markdown. */
+export function formatReport(results: BenchmarkResults): string {
+  const m = results.model;
+  const w = results.weights;
+  const out: string[] = [];
+  out.push(
+    `# albert-ts benchmark${results.options.quick ? " (--quick: few iterations, a smoke run, not a measurement)" : ""}`,
+    "",
+    `Model: ${m.name} (V${m.vocabularySize} E${m.embeddingDim} H${m.hiddenDim} L${m.numLayers} heads ${m.numHeads} I${m.intermediateDim}), fp32, ` +
+      `all-ones mask, segment 0, valid token ids. Weights: ${
+        w.source === "hf"
+          ? "one random HF AlbertModel (albert-base-v2 settings) shared by every implementation (safetensors, its ONNX export, and the KerasHub preset written from it)"
+          : (w.note ?? "random weights of our own")
+      }. Each case runs in its own fresh process.`,
+    "",
+    machineLine(results),
+  );
+  if (results.notes.length > 0) out.push("", ...results.notes.map((n) => `> ${n}`));
+  out.push("", "## Forward pass", "", forwardTable(results));
+  const targets = m.name === "albert_base" ? targetRows(results) : [];
+  if (targets.length > 0) {
+    out.push(
+      "",
+      "## Targets of issue 8 (native backend)",
+      "",
+      table(
+        ["what", "value", "target", "met"],
+        targets.map((t) => [t.what, t.value, t.target, t.met]),
+      ),
+    );
+  }
+  const ceiling = ceilingSection(results);
+  if (ceiling) out.push("", "## fp32 matmul ceiling (numpy)", "", ceiling);
+  if (results.load.length > 0)
+    out.push("", "## Loading a preset from a local folder", "", loadTable(results));
+  const parity = paritySection(results);
+  if (parity) out.push("", "## Parity on the shared weights", "", parity);
+  if (results.tokenizer) {
+    const t = results.tokenizer;
+    out.push("", "## Tokenizer throughput (packages/tokenizer/bench)", "");
+    if (t.status === "ok") out.push(`\`${t.command}\``, "", "```", t.output ?? "", "```");
+    else out.push(`${t.status}: ${t.reason ?? ""}`);
+  }
+  out.push("", "## Committed reference figures", "", referenceSection(results));
+  return out.join("\n");
+}
