@@ -104,15 +104,22 @@ export function loadNative(name: NativePackage): NativeLoad {
     process.env["TF_CPP_MIN_LOG_LEVEL"] ??= "2";
     // oneDNN's kernels (fused matmul+bias+GELU, LayerNorm) make the inference graph ~15%
     // faster at batch 8 than TensorFlow's defaults on x86 CPUs without AMX/AVX-512 VNNI.
-    // TensorFlow announces them with one line on stderr; TF_ENABLE_ONEDNN_OPTS=0 opts out.
-    process.env["TF_ENABLE_ONEDNN_OPTS"] ??= "1";
+    // TensorFlow reads the setting once, while loading (and announces it with one line on
+    // stderr); TF_ENABLE_ONEDNN_OPTS=0 opts out. Our default is set for the load only, so
+    // child processes of the application start from the user's environment.
+    const onednnUnset = process.env["TF_ENABLE_ONEDNN_OPTS"] === undefined;
+    if (onednnUnset) process.env["TF_ENABLE_ONEDNN_OPTS"] = "1";
     // Without this TensorFlow reserves nearly all GPU memory up front.
     if (name === GPU_PACKAGE) process.env["TF_FORCE_GPU_ALLOW_GROWTH"] ??= "true";
     const threads = threadsFromEnvironment();
     // tfjs-node switches TF.js to itself on load; loading is not choosing, so switch back.
     const previous = (tf.engine() as { backendName?: string | null }).backendName ?? null;
     try {
-      require(location.dir);
+      try {
+        require(location.dir);
+      } finally {
+        if (onednnUnset) delete process.env["TF_ENABLE_ONEDNN_OPTS"];
+      }
       if (previous !== null && previous !== "tensorflow") void tf.setBackend(previous);
       const backend = tf.findBackend("tensorflow") as TensorflowBackend | null;
       result = {

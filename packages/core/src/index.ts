@@ -23,4 +23,4 @@ export {
   type BackendName,
   type InitBackendOptions,
 } from "@albert/backends";
-export { PresetError } from "@albert/presets";
+export { PresetError, type AlbertBackboneConfig, type WeightMap } from "@albert/presets";

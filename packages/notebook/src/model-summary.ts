@@ -1,3 +1,4 @@
+import type { AlbertBackboneConfig } from "@albert/core";
 import { textColorOn } from "./color.js";
 import { escapeHtml } from "./escape.js";
 import { formatCompact, formatCount } from "./format.js";
@@ -5,18 +6,19 @@ import { CELL, HEAD_CELL, MONO_STACK, TABLE, TEXT_CELL, box } from "./html.js";
 
 /** The part of a backbone config the summary reads (KerasHub's snake_case keys, as
  * `AlbertBackbone.getConfig()` returns them). */
-export interface SummaryConfig {
-  vocabulary_size: number;
-  num_layers: number;
-  num_heads: number;
-  num_groups: number;
-  num_inner_repetitions: number;
-  embedding_dim: number;
-  hidden_dim: number;
-  intermediate_dim: number;
-  max_sequence_length: number;
-  num_segments: number;
-}
+export type SummaryConfig = Pick<
+  AlbertBackboneConfig,
+  | "vocabulary_size"
+  | "num_layers"
+  | "num_heads"
+  | "num_groups"
+  | "num_inner_repetitions"
+  | "embedding_dim"
+  | "hidden_dim"
+  | "intermediate_dim"
+  | "max_sequence_length"
+  | "num_segments"
+>;
 
 /** What the summary needs of a backbone: `AlbertBackbone` has all of it. */
 export interface SummarizableBackbone {
