@@ -321,6 +321,40 @@ function medianOf(results: Record<string, unknown>[], key: string): number | und
   return values.length > 0 ? median(values) : undefined;
 }
 
+/**
+ * Runs one load measurement in `count` fresh processes (stopping at the first failure) and
+ * reports the medians of what they measured.
+ */
+async function repeatLoad(
+  base: LoadResult,
+  count: number,
+  runOnce: (index: number) => Promise<ChildOutcome>,
+): Promise<LoadResult> {
+  const runs: Record<string, unknown>[] = [];
+  for (let i = 0; i < count; i++) {
+    const outcome = await runOnce(i);
+    const status = statusOf(outcome);
+    if (status.status !== "ok") return { ...base, ...status };
+    runs.push(outcome.result!);
+  }
+  return {
+    ...base,
+    status: "ok",
+    processes: runs.length,
+    loadMs: medianOf(runs, "loadMs")!,
+    loadMsAll: runs.map((r) => r["loadMs"] as number),
+    secondLoadMs: medianOf(runs, "secondLoadMs")!,
+    importMs: medianOf(runs, "importMs")!,
+    // KerasHub's processes have no separate backend initialization.
+    ...(runs.some((r) => typeof r["backendInitMs"] === "number")
+      ? { backendInitMs: medianOf(runs, "backendInitMs")! }
+      : {}),
+    rssAfterLoadMB: medianOf(runs, "rssAfterLoadMB")!,
+    peakRssMB: medianOf(runs, "peakRssMB")!,
+    versions: runs[0]!["versions"] as Record<string, string>,
+  };
+}
+
 async function measureLoad(
   opts: ResolvedOptions,
   weights: WeightsInfo,
@@ -342,38 +376,16 @@ async function measureLoad(
       reason: presetDir === undefined ? "no KerasHub preset was written" : "no TF.js backend ran",
     });
   } else {
-    const runs: Record<string, unknown>[] = [];
-    let failure: { status: Status; reason?: string } | undefined;
-    for (let i = 0; i < opts.loadProcesses; i++) {
-      log(`load: AlbertBackbone.fromPreset (${backend}), process ${i + 1}/${opts.loadProcesses}`);
-      const outcome = await runWorker(
-        "tfjs-load",
-        { presetDir, backend },
-        { env: NODE_ENV, timeoutMs: CASE_TIMEOUT_MS },
-      );
-      const status = statusOf(outcome);
-      if (status.status !== "ok") {
-        failure = status;
-        break;
-      }
-      runs.push(outcome.result!);
-    }
-    if (failure) results.push({ ...ours, ...failure });
-    else {
-      results.push({
-        ...ours,
-        status: "ok",
-        processes: runs.length,
-        loadMs: medianOf(runs, "loadMs")!,
-        loadMsAll: runs.map((r) => r["loadMs"] as number),
-        secondLoadMs: medianOf(runs, "secondLoadMs")!,
-        importMs: medianOf(runs, "importMs")!,
-        backendInitMs: medianOf(runs, "backendInitMs")!,
-        rssAfterLoadMB: medianOf(runs, "rssAfterLoadMB")!,
-        peakRssMB: medianOf(runs, "peakRssMB")!,
-        versions: runs[0]!["versions"] as Record<string, string>,
-      });
-    }
+    results.push(
+      await repeatLoad(ours, opts.loadProcesses, (i) => {
+        log(`load: AlbertBackbone.fromPreset (${backend}), process ${i + 1}/${opts.loadProcesses}`);
+        return runWorker(
+          "tfjs-load",
+          { presetDir, backend },
+          { env: NODE_ENV, timeoutMs: CASE_TIMEOUT_MS },
+        );
+      }),
+    );
   }
 
   if (opts.peers.includes("keras-hub") && presetDir !== undefined && python !== undefined) {
@@ -386,40 +398,19 @@ async function measureLoad(
     if (!pythonHas(python, "keras_hub"))
       results.push({ ...base, reason: missingModules(python, "keras_hub") });
     else {
-      const runs: Record<string, unknown>[] = [];
-      let failure: { status: Status; reason?: string } | undefined;
-      for (let i = 0; i < opts.loadProcesses; i++) {
-        log(`load: KerasHub from_preset, process ${i + 1}/${opts.loadProcesses}`);
-        const outcome = await runPython(python, "keras_hub_case.py", [
-          "--mode",
-          "load",
-          "--backend",
-          "tensorflow",
-          "--preset",
-          presetDir,
-        ]);
-        const status = statusOf(outcome);
-        if (status.status !== "ok") {
-          failure = status;
-          break;
-        }
-        runs.push(outcome.result!);
-      }
-      if (failure) results.push({ ...base, ...failure });
-      else {
-        results.push({
-          ...base,
-          status: "ok",
-          processes: runs.length,
-          loadMs: medianOf(runs, "loadMs")!,
-          loadMsAll: runs.map((r) => r["loadMs"] as number),
-          secondLoadMs: medianOf(runs, "secondLoadMs")!,
-          importMs: medianOf(runs, "importMs")!,
-          rssAfterLoadMB: medianOf(runs, "rssAfterLoadMB")!,
-          peakRssMB: medianOf(runs, "peakRssMB")!,
-          versions: runs[0]!["versions"] as Record<string, string>,
-        });
-      }
+      results.push(
+        await repeatLoad(base, opts.loadProcesses, (i) => {
+          log(`load: KerasHub from_preset, process ${i + 1}/${opts.loadProcesses}`);
+          return runPython(python, "keras_hub_case.py", [
+            "--mode",
+            "load",
+            "--backend",
+            "tensorflow",
+            "--preset",
+            presetDir,
+          ]);
+        }),
+      );
     }
   }
   return results;
