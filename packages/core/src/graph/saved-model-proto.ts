@@ -109,4 +109,3 @@ export const DT = { FLOAT: 1, INT32: 3 } as const;
 export type DataType = (typeof DT)[keyof typeof DT];
 
 export const SavedModelMessage = root.lookupType("tensorflow.SavedModel");
-export const NodeDefMessage = root.lookupType("tensorflow.NodeDef");
