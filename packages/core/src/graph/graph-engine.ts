@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { tf } from "../tf.js";
-import { buildAlbertGraph, type AlbertGraphSpec } from "./albert-graph.js";
+import { buildAlbertGraph, intermediateChunks, type AlbertGraphSpec } from "./albert-graph.js";
 
 /** The session API of tfjs-node's kernel backend (synchronous, unlike `loadSavedModel`). */
 interface SessionBackend {
@@ -44,7 +44,7 @@ export class GraphSession {
    * (TensorFlow keeps the graph in memory). `fusedActivation` asks for oneDNN's fused GELU.
    */
   static load(backend: SessionBackend, spec: AlbertGraphSpec, weightShapes: ReadonlyMap<string, number[]>, fusedActivation: boolean): GraphSession {
-    const graph = buildAlbertGraph(spec, weightShapes, { fusedActivation });
+    const graph = buildAlbertGraph(spec, weightShapes, { fusedActivation, ffnChunks: intermediateChunks(spec) });
     const dir = mkdtempSync(path.join(tmpdir(), "albert-graph-"));
     try {
       writeFileSync(path.join(dir, "saved_model.pb"), graph.savedModel);

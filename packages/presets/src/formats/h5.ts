@@ -1,19 +1,31 @@
-import * as h5wasm from "h5wasm/node";
+import type * as H5 from "h5wasm/node";
 import { Float16Array } from "@petamoriken/float16";
 import { PresetError } from "../errors.js";
 import { sizeOf, type StoredDtype } from "../weights.js";
 
 export type { StoredDtype };
 
-let ready: Promise<void> | undefined;
+let loading: Promise<typeof H5> | undefined;
+let loaded: typeof H5 | undefined;
 
-/** Loads the HDF5 module once; HDF5 errors then throw instead of printing to stderr. */
-async function loadH5wasm(): Promise<typeof h5wasm> {
-  ready ??= h5wasm.ready.then((module) => {
-    module.activate_throwing_error_handler();
+/**
+ * Loads the HDF5 module on first use, not at import: its WebAssembly instance costs about
+ * 20 MB of memory that users of safetensors or random weights should not pay. HDF5 errors then
+ * throw instead of printing to stderr.
+ */
+function loadH5wasm(): Promise<typeof H5> {
+  loading ??= import("h5wasm/node").then(async (lib) => {
+    (await lib.ready).activate_throwing_error_handler();
+    loaded = lib;
+    return lib;
   });
-  await ready;
-  return h5wasm;
+  return loading;
+}
+
+/** The loaded h5wasm module, for code that holds a file `openH5` returned. */
+export function h5wasm(): typeof H5 {
+  if (loaded === undefined) throw new Error("h5wasm is loaded by openH5; open a file first");
+  return loaded;
 }
 
 /** The most specific line of an HDF5 error stack (the last `#NNN:` entry). */
@@ -24,7 +36,7 @@ export function hdf5Reason(error: unknown): string {
 }
 
 /** An open HDF5 file; close it with `close()`. */
-export type H5File = h5wasm.File;
+export type H5File = H5.File;
 
 /**
  * Opens an HDF5 file. Mode "w" creates (or truncates) it with the library version bounds h5py
@@ -54,8 +66,8 @@ export async function openH5(path: string, mode: "r" | "w" = "r"): Promise<H5Fil
 }
 
 /** A dataset's raw bytes, bypassing h5wasm's decoding (which has no float16 on Node 20). */
-function rawBytes(dataset: h5wasm.Dataset): Uint8Array {
-  const module = h5wasm.Module;
+function rawBytes(dataset: H5.Dataset): Uint8Array {
+  const module = h5wasm().Module;
   const metadata = dataset.metadata;
   const nbytes = metadata.size * metadata.total_size;
   const pointer = module._malloc(nbytes);
@@ -82,7 +94,7 @@ function decodeBfloat16(bytes: Uint8Array): Float32Array {
  * upcasts them.
  */
 export function readFloatDataset(
-  dataset: h5wasm.Dataset,
+  dataset: H5.Dataset,
   where: string,
 ): { shape: number[]; data: Float32Array; dtype: StoredDtype } {
   const metadata = dataset.metadata;

@@ -1,4 +1,4 @@
-import * as h5wasm from "h5wasm/node";
+import type * as H5 from "h5wasm/node";
 import type { AlbertBackboneConfig } from "../config.js";
 import { PresetError } from "../errors.js";
 import {
@@ -8,7 +8,7 @@ import {
   sameShape,
   type WeightMap,
 } from "../weights.js";
-import { hdf5Reason, openH5, readFloatDataset, type H5File, type StoredDtype } from "./h5.js";
+import { h5wasm, hdf5Reason, openH5, readFloatDataset, type H5File, type StoredDtype } from "./h5.js";
 
 export interface KerasWeightsReadResult {
   weights: WeightMap;
@@ -29,7 +29,7 @@ export interface KerasWeightStore {
 }
 
 /** `file.get`, with HDF5 errors of a damaged file turned into a `PresetError`. */
-function getEntry(file: H5File, name: string, path: string): h5wasm.Entity | null {
+function getEntry(file: H5File, name: string, path: string): H5.Entity | null {
   try {
     return file.get(path);
   } catch (error) {
@@ -44,7 +44,7 @@ function getEntry(file: H5File, name: string, path: string): h5wasm.Entity | nul
 /** The Keras layer name stored in the `name` attribute of `group/vars`, when present. */
 function layerNameIn(file: H5File, name: string, group: string): string | undefined {
   const vars = getEntry(file, name, `${group}/vars`);
-  if (!(vars instanceof h5wasm.Group)) return undefined;
+  if (!(vars instanceof h5wasm().Group)) return undefined;
   try {
     const value = vars.attrs["name"]?.value;
     return typeof value === "string" ? value : undefined;
@@ -78,10 +78,10 @@ export function readKerasWeightStore(
   };
   for (const spec of backboneWeightSpecs(config)) {
     const datasetPath = `${spec.h5Group}/vars/${spec.h5Index}`;
-    let found: { dataset: h5wasm.Dataset; name: string } | undefined;
+    let found: { dataset: H5.Dataset; name: string } | undefined;
     for (const { file, name } of store.filesFor(spec.h5Group)) {
       const entry = getEntry(file, name, datasetPath);
-      if (entry instanceof h5wasm.Dataset) {
+      if (entry instanceof h5wasm().Dataset) {
         found = { dataset: entry, name };
         break;
       }
