@@ -25,6 +25,17 @@ describe("options", () => {
     });
   });
 
+  it("takes a number of forward rounds, whole and at least 1", () => {
+    expect(parseArgs(["--rounds", "3"]).rounds).toBe(3);
+    expect(resolveOptions({ model: ALBERT_TINY, shapes: [{ batch: 1, seq: 8 }] }).rounds).toBe(1);
+    expect(() => resolveOptions(parseArgs(["--rounds", "0"]))).toThrow(
+      /rounds must be a whole number >= 1/,
+    );
+    expect(() => resolveOptions(parseArgs(["--rounds", "two"]))).toThrow(
+      /rounds must be a whole number >= 1/,
+    );
+  });
+
   it("rejects unknown flags, backends, peers and models", () => {
     expect(() => parseArgs(["--fast"])).toThrow(/Unknown option "--fast"/);
     expect(() => parseArgs(["--cases"])).toThrow(/--cases needs a value/);

@@ -32,6 +32,10 @@ export interface BenchmarkOptions {
   /** A KerasHub source folder to put on PYTHONPATH (`--keras-hub-src DIR`); in the venv this
    * also installs TensorFlow, Keras and JAX, so the KerasHub peers run. */
   kerasHubSrc?: string;
+  /** Forward rounds (`--rounds N`): every case runs once per round in a fresh process, all
+   * implementations in turn, so a shared machine's slow spells hit each of them alike. The
+   * timed runs of all rounds are pooled. Default 1. */
+  rounds?: number;
   /** Measure the preset load time (`--no-load` turns it off). Default true. */
   load?: boolean;
   /** How many fresh processes the load time is the median of (`--load-processes N`). */
@@ -56,6 +60,7 @@ export interface ResolvedOptions {
   model: ModelSpec;
   python?: string;
   kerasHubSrc?: string;
+  rounds: number;
   load: boolean;
   loadProcesses: number;
   tokenizer: boolean;
@@ -87,6 +92,9 @@ export function resolveOptions(options: BenchmarkOptions = {}): ResolvedOptions 
       throw new Error(`Unknown peer ${JSON.stringify(p)}; allowed: ${ALL_PEERS.join(", ")}`);
     }
   }
+  if (options.rounds !== undefined && !(Number.isInteger(options.rounds) && options.rounds >= 1)) {
+    throw new Error(`rounds must be a whole number >= 1, got ${options.rounds}`);
+  }
   const shapes = options.shapes ?? (quick ? QUICK_SHAPES : DEFAULT_SHAPES);
   for (const s of shapes) {
     if (s.seq > model.maxSequenceLength) {
@@ -104,6 +112,7 @@ export function resolveOptions(options: BenchmarkOptions = {}): ResolvedOptions 
     model,
     ...(options.python !== undefined ? { python: options.python } : {}),
     ...(options.kerasHubSrc !== undefined ? { kerasHubSrc: options.kerasHubSrc } : {}),
+    rounds: options.rounds ?? 1,
     load: options.load ?? true,
     loadProcesses: options.loadProcesses ?? (quick ? 1 : 5),
     tokenizer: options.tokenizer ?? true,
@@ -125,6 +134,8 @@ export const USAGE = `pnpm bench [-- options]     (or: node bench/dist/cli.js [o
   --python PATH         use this Python for the peers instead of bench/.venv
   --keras-hub-src DIR   a KerasHub source checkout to import keras_hub from (KerasHub is not on
                         the offline pip index); adds TensorFlow, Keras and JAX to bench/.venv
+  --rounds N            run every forward case N times, implementations in turn, and pool the
+                        timed runs (steadier ratios on a shared machine; default 1)
   --no-load             skip the preset load-time case
   --load-processes N    fresh processes the load time is the median of (default 5; quick 1)
   --no-tokenizer        skip the tokenizer benchmark
@@ -189,6 +200,9 @@ export function parseArgs(argv: readonly string[]): BenchmarkOptions & { help?: 
         break;
       case "--keras-hub-src":
         options.kerasHubSrc = path.resolve(userCwd(), value());
+        break;
+      case "--rounds":
+        options.rounds = Number(value());
         break;
       case "--no-load":
         options.load = false;

@@ -97,7 +97,7 @@ function forwardTable(results: BenchmarkResults): string {
         f.ours ? `**${f.id}**` : f.id,
         formatMs(f.medianMs),
         formatMs(f.firstCallMs),
-        `${f.warmups ?? "?"}+${f.runs ?? "?"}`,
+        `${f.warmups ?? "?"}+${f.runs ?? "?"}${f.rounds !== undefined ? ` (${f.rounds} rounds)` : ""}`,
         f.gflops === undefined ? "—" : f.gflops.toFixed(1),
         ...(ceiling !== undefined
           ? [f.gflops === undefined ? "—" : `${((100 * f.gflops) / ceiling).toFixed(0)}%`]
@@ -121,7 +121,7 @@ function forwardTable(results: BenchmarkResults): string {
   }
   lines.push(
     "",
-    "median: of the timed runs after the warm-ups; first call: the first warm-up (tracing, compilation, weight upload). " +
+    "median: of the timed runs after the warm-ups (with rounds: of all rounds' runs, the warm-ups counted per round); first call: the first warm-up (tracing, compilation, weight upload). " +
       "GFLOP/s: the model's matrix-product FLOPs (" +
       results.options.shapes
         .map((s) => `${shapeLabel(s)}: ${(forwardFlops(results.model, s) / 1e9).toFixed(1)} GFLOP`)

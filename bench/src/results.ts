@@ -1,4 +1,4 @@
-import type { ModelSpec, Shape } from "./cases.js";
+import { median, type ModelSpec, type Shape } from "./cases.js";
 import type { MachineInfo } from "./machine.js";
 import type { PythonEnv } from "./python-env.js";
 import type { ParityResult } from "./workers/parity.js";
@@ -35,8 +35,63 @@ export interface ForwardResult {
   leakedTensors?: number;
   threads?: string;
   versions?: Record<string, string>;
-  /** Wall time of the whole process. */
+  /** Wall time of the whole process (summed over rounds). */
   wallMs?: number;
+  /** How many rounds (fresh processes) the figures pool, when more than one. */
+  rounds?: number;
+}
+
+/**
+ * One result per implementation and case from the results of several rounds: the timed runs
+ * are pooled (median and minimum over all of them), the first call is the median of the
+ * rounds' first calls, memory the largest seen. A case that failed in some round keeps the
+ * rounds that succeeded; one that never succeeded keeps its first result.
+ */
+export function mergeRounds(results: readonly ForwardResult[]): ForwardResult[] {
+  const groups = new Map<string, ForwardResult[]>();
+  for (const r of results) {
+    const key = `${r.id} ${r.batch}x${r.seq}`;
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  return [...groups.values()].map((group) => {
+    const ok = group.filter((r) => r.status === "ok" && r.medianMs !== undefined);
+    if (group.length === 1 || ok.length === 0) return group[0]!;
+    const first = ok[0]!;
+    const times = ok.flatMap((r) => r.timesMs ?? [r.medianMs!]);
+    const medianMs = median(times);
+    const values = (pick: (r: ForwardResult) => number | undefined) =>
+      ok.map(pick).filter((v): v is number => v !== undefined);
+    const medianOf = (pick: (r: ForwardResult) => number | undefined) => {
+      const v = values(pick);
+      return v.length > 0 ? median(v) : undefined;
+    };
+    const maxOf = (pick: (r: ForwardResult) => number | undefined) => {
+      const v = values(pick);
+      return v.length > 0 ? Math.max(...v) : undefined;
+    };
+    const defined = (fields: Record<string, number | undefined>) =>
+      Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
+    return {
+      ...first,
+      runs: values((r) => r.runs).reduce((a, b) => a + b, 0) || first.runs,
+      medianMs,
+      minMs: Math.min(...times),
+      timesMs: times,
+      ...(first.gflops !== undefined
+        ? { gflops: (first.gflops * first.medianMs!) / medianMs }
+        : {}),
+      ...defined({
+        firstCallMs: medianOf((r) => r.firstCallMs),
+        peakRssMB: maxOf((r) => r.peakRssMB),
+        rssAfterLoadMB: maxOf((r) => r.rssAfterLoadMB),
+        loadMs: medianOf((r) => r.loadMs),
+        importMs: medianOf((r) => r.importMs),
+        leakedTensors: maxOf((r) => r.leakedTensors),
+        wallMs: values((r) => r.wallMs).reduce((a, b) => a + b, 0),
+      }),
+      rounds: ok.length,
+    };
+  });
 }
 
 /** Loading a preset from a local folder, median over fresh processes. */

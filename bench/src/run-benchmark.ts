@@ -19,15 +19,16 @@ import { PACKAGE_ROOT, runChild, runWorker, type ChildOutcome } from "./child-pr
 import { machineInfo } from "./machine.js";
 import { resolveOptions, type BenchmarkOptions, type ResolvedOptions } from "./options.js";
 import { ensurePythonEnv, pythonChildEnv, type PythonEnv } from "./python-env.js";
-import type {
-  BenchmarkResults,
-  CeilingResult,
-  ForwardResult,
-  LoadResult,
-  ReferenceFigures,
-  Status,
-  TokenizerResult,
-  WeightsInfo,
+import {
+  mergeRounds,
+  type BenchmarkResults,
+  type CeilingResult,
+  type ForwardResult,
+  type LoadResult,
+  type ReferenceFigures,
+  type Status,
+  type TokenizerResult,
+  type WeightsInfo,
 } from "./results.js";
 
 /** A generous limit per process (the slowest case, wasm at 8x512, takes a few minutes). */
@@ -491,137 +492,149 @@ export async function runBenchmark(options: BenchmarkOptions = {}): Promise<Benc
   const ceiling: CeilingResult | undefined =
     opts.ceiling && python !== undefined ? await measureCeiling(opts, python, log) : undefined;
 
-  // === Forward cases, case by case: our backends, then each peer ===
-  const forward: ForwardResult[] = [];
+  // === Forward cases, case by case: our backends, then each peer; `rounds` times ===
+  const perRound: ForwardResult[] = [];
   const unavailable = new Map<string, string>(); // id -> reason, to skip later cases
   const ourWeightsDir = weights.source === "hf" ? weights.hfDir : weights.kerasPresetDir;
-  for (const shape of opts.shapes) {
-    const flops = forwardFlops(opts.model, shape);
-    const caseName = shapeLabel(shape);
+  for (let round = 1; round <= opts.rounds; round++) {
+    if (opts.rounds > 1) log(`round ${round} of ${opts.rounds}`);
+    for (const shape of opts.shapes) {
+      const flops = forwardFlops(opts.model, shape);
+      const caseName = shapeLabel(shape);
 
-    for (const backend of opts.backends) {
-      const id = `albert-ts/${backend}`;
-      const base = { id, ours: true, label: ourLabel(backend), batch: shape.batch, seq: shape.seq };
-      if (unavailable.has(id)) {
-        forward.push({ ...base, status: "unavailable", reason: unavailable.get(id)! });
-        continue;
+      for (const backend of opts.backends) {
+        const id = `albert-ts/${backend}`;
+        const base = {
+          id,
+          ours: true,
+          label: ourLabel(backend),
+          batch: shape.batch,
+          seq: shape.seq,
+        };
+        if (unavailable.has(id)) {
+          perRound.push({ ...base, status: "unavailable", reason: unavailable.get(id)! });
+          continue;
+        }
+        if (backend === "cpu" && shape.batch * shape.seq > CPU_MAX_TOKENS) {
+          perRound.push({
+            ...base,
+            status: "skipped",
+            reason: `the pure JS cpu backend runs only up to ${CPU_MAX_TOKENS} tokens (about 15 s per encoder layer at 8x128)`,
+          });
+          continue;
+        }
+        const plan = iterationPlan(shape, backend, opts.quick);
+        log(`${caseName} ${id}: ${plan.warmups} warm-up + ${plan.runs} runs`);
+        const outcome = await runWorker(
+          "tfjs-forward",
+          {
+            backend,
+            ...shape,
+            ...plan,
+            spec: opts.model,
+            ...(ourWeightsDir ? { weightsDir: ourWeightsDir } : {}),
+          },
+          { env: NODE_ENV, timeoutMs: CASE_TIMEOUT_MS },
+        );
+        const result = forwardFromOutcome(base, outcome, flops);
+        if (result.status === "unavailable") unavailable.set(id, result.reason ?? "unavailable");
+        perRound.push(result);
+        if (result.status !== "ok") log(`  ${result.status}: ${result.reason}`);
       }
-      if (backend === "cpu" && shape.batch * shape.seq > CPU_MAX_TOKENS) {
-        forward.push({
-          ...base,
-          status: "skipped",
-          reason: `the pure JS cpu backend runs only up to ${CPU_MAX_TOKENS} tokens (about 15 s per encoder layer at 8x128)`,
-        });
-        continue;
-      }
-      const plan = iterationPlan(shape, backend, opts.quick);
-      log(`${caseName} ${id}: ${plan.warmups} warm-up + ${plan.runs} runs`);
-      const outcome = await runWorker(
-        "tfjs-forward",
-        {
-          backend,
-          ...shape,
-          ...plan,
-          spec: opts.model,
-          ...(ourWeightsDir ? { weightsDir: ourWeightsDir } : {}),
-        },
-        { env: NODE_ENV, timeoutMs: CASE_TIMEOUT_MS },
-      );
-      const result = forwardFromOutcome(base, outcome, flops);
-      if (result.status === "unavailable") unavailable.set(id, result.reason ?? "unavailable");
-      forward.push(result);
-      if (result.status !== "ok") log(`  ${result.status}: ${result.reason}`);
-    }
 
-    const peerCase = async (id: string, run: () => Promise<ChildOutcome>, missing?: string) => {
-      const base = {
-        id,
-        ours: false,
-        label: PEER_LABELS[id] ?? id,
-        batch: shape.batch,
-        seq: shape.seq,
+      const peerCase = async (id: string, run: () => Promise<ChildOutcome>, missing?: string) => {
+        const base = {
+          id,
+          ours: false,
+          label: PEER_LABELS[id] ?? id,
+          batch: shape.batch,
+          seq: shape.seq,
+        };
+        const reason = missing ?? unavailable.get(id);
+        if (reason !== undefined) {
+          unavailable.set(id, reason);
+          perRound.push({ ...base, status: "unavailable", reason });
+          return;
+        }
+        log(`${caseName} ${id}`);
+        const result = forwardFromOutcome(base, await run(), flops);
+        if (result.status === "unavailable") unavailable.set(id, result.reason ?? "unavailable");
+        if (result.status !== "ok") log(`  ${result.status}: ${result.reason}`);
+        perRound.push(result);
       };
-      const reason = missing ?? unavailable.get(id);
-      if (reason !== undefined) {
-        unavailable.set(id, reason);
-        forward.push({ ...base, status: "unavailable", reason });
-        return;
-      }
-      log(`${caseName} ${id}`);
-      const result = forwardFromOutcome(base, await run(), flops);
-      if (result.status === "unavailable") unavailable.set(id, result.reason ?? "unavailable");
-      if (result.status !== "ok") log(`  ${result.status}: ${result.reason}`);
-      forward.push(result);
-    };
-    const plan = iterationPlan(shape, "peer", opts.quick);
-    const timingArgs = [
-      "--batch",
-      String(shape.batch),
-      "--seq",
-      String(shape.seq),
-      "--warmups",
-      String(plan.warmups),
-      "--runs",
-      String(plan.runs),
-    ];
+      const plan = iterationPlan(shape, "peer", opts.quick);
+      const timingArgs = [
+        "--batch",
+        String(shape.batch),
+        "--seq",
+        String(shape.seq),
+        "--warmups",
+        String(plan.warmups),
+        "--runs",
+        String(plan.runs),
+      ];
 
-    if (opts.peers.includes("onnxruntime")) {
-      await peerCase(
-        "onnxruntime-node",
-        () =>
-          runWorker(
-            "ort-forward",
-            {
-              modelPath: weights.onnxPath,
-              weightsDir: weights.hfDir,
-              ...shape,
-              ...plan,
-              vocabularySize: opts.model.vocabularySize,
-            },
-            { env: NODE_ENV, timeoutMs: CASE_TIMEOUT_MS },
-          ),
-        weights.onnxPath === undefined
-          ? "no ONNX export of the weights (torch did not run or the export failed)"
-          : undefined,
-      );
-    }
-    if (opts.peers.includes("torch")) {
-      await peerCase(
-        "hf_torch_sdpa",
-        () =>
-          runPython(python!, "torch_forward.py", [
-            "--dir",
-            weights.hfDir!,
-            ...timingArgs,
-            "--attn",
-            "sdpa",
-          ]),
-        weights.hfDir === undefined ? missingModules(python, "torch", "transformers") : undefined,
-      );
-    }
-    if (opts.peers.includes("keras-hub")) {
-      for (const kerasBackend of ["tensorflow", "jax"] as const) {
-        const needs = kerasBackend === "jax" ? ["keras_hub", "jax"] : ["keras_hub", "tensorflow"];
+      if (opts.peers.includes("onnxruntime")) {
         await peerCase(
-          `keras_hub_${kerasBackend}`,
+          "onnxruntime-node",
           () =>
-            runPython(python!, "keras_hub_case.py", [
-              "--mode",
-              "forward",
-              "--backend",
-              kerasBackend,
-              "--preset",
-              weights.kerasPresetDir!,
-              ...timingArgs,
-              ...(weights.source === "hf" && weights.hfDir ? ["--parity-dir", weights.hfDir] : []),
-            ]),
-          !pythonHas(python, ...needs) || weights.kerasPresetDir === undefined
-            ? missingModules(python, ...needs)
+            runWorker(
+              "ort-forward",
+              {
+                modelPath: weights.onnxPath,
+                weightsDir: weights.hfDir,
+                ...shape,
+                ...plan,
+                vocabularySize: opts.model.vocabularySize,
+              },
+              { env: NODE_ENV, timeoutMs: CASE_TIMEOUT_MS },
+            ),
+          weights.onnxPath === undefined
+            ? "no ONNX export of the weights (torch did not run or the export failed)"
             : undefined,
         );
       }
+      if (opts.peers.includes("torch")) {
+        await peerCase(
+          "hf_torch_sdpa",
+          () =>
+            runPython(python!, "torch_forward.py", [
+              "--dir",
+              weights.hfDir!,
+              ...timingArgs,
+              "--attn",
+              "sdpa",
+            ]),
+          weights.hfDir === undefined ? missingModules(python, "torch", "transformers") : undefined,
+        );
+      }
+      if (opts.peers.includes("keras-hub")) {
+        for (const kerasBackend of ["tensorflow", "jax"] as const) {
+          const needs = kerasBackend === "jax" ? ["keras_hub", "jax"] : ["keras_hub", "tensorflow"];
+          await peerCase(
+            `keras_hub_${kerasBackend}`,
+            () =>
+              runPython(python!, "keras_hub_case.py", [
+                "--mode",
+                "forward",
+                "--backend",
+                kerasBackend,
+                "--preset",
+                weights.kerasPresetDir!,
+                ...timingArgs,
+                ...(weights.source === "hf" && weights.hfDir
+                  ? ["--parity-dir", weights.hfDir]
+                  : []),
+              ]),
+            !pythonHas(python, ...needs) || weights.kerasPresetDir === undefined
+              ? missingModules(python, ...needs)
+              : undefined,
+          );
+        }
+      }
     }
   }
+  const forward = mergeRounds(perRound);
 
   // === Load time, tokenizer ===
   const loadBackend = opts.backends.find((b) =>
