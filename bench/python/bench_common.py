@@ -33,15 +33,24 @@ def peak_rss_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def rss_mb():
+def _status_mb(field):
     try:
         with open("/proc/self/status", encoding="ascii") as f:
             for line in f:
-                if line.startswith("VmRSS:"):
+                if line.startswith(field + ":"):
                     return int(line.split()[1]) / 1024
     except OSError:
         pass
     return None
+
+
+def rss_mb():
+    return _status_mb("VmRSS")
+
+
+def anon_rss_mb():
+    """Private (anonymous) resident memory now: RSS without file-backed library pages (Linux)."""
+    return _status_mb("RssAnon")
 
 
 def time_calls(fn, warmups, runs):

@@ -96,6 +96,7 @@ function results(
 const measured = results([
   row("albert-ts/tensorflow", 1, 60),
   row("albert-ts/tensorflow", 8, 400, {
+    anonRssMB: 150,
     parity: {
       against: "hf_torch",
       batch: 1,
@@ -135,7 +136,7 @@ const measured = results([
   row("onnxruntime-node", 1, 50),
   row("onnxruntime-node", 8, 500),
   row("hf_torch_sdpa", 1, 150, { peakRssMB: 500 }),
-  row("hf_torch_sdpa", 8, 1000, { peakRssMB: 500 }),
+  row("hf_torch_sdpa", 8, 1000, { peakRssMB: 500, anonRssMB: 300 }),
   {
     id: "keras_hub_tensorflow",
     ours: false,
@@ -177,7 +178,7 @@ describe("formatReport", () => {
   it("prints the forward table with ratio columns, and lists what did not run", () => {
     const report = formatReport(measured);
     expect(report).toContain(
-      "| case | implementation | median ms | first call ms | warm-up+runs | GFLOP/s | % ceiling | peak RSS MB | vs ORT | vs torch |",
+      "| case | implementation | median ms | first call ms | warm-up+runs | GFLOP/s | % ceiling | peak RSS MB | private MB | vs ORT | vs torch |",
     );
     expect(report).toContain("| 8x128 | **albert-ts/tensorflow** | 400 | 1200 | 3+10 |");
     expect(report).toMatch(/\| 8x128 \| \*\*albert-ts\/tensorflow\*\* .* \| 0\.80x \| 0\.40x \|/);
@@ -200,7 +201,7 @@ describe("formatReport", () => {
       /\| 8x128 native vs KerasHub JAX jit \| not measured in this run \(committed ref\.: 456 ms on another machine; ours here 400 ms\) \| <= 1\.0x \| not measured \|/,
     );
     expect(report).toMatch(
-      /\| 8x128 native peak RSS vs HF torch \| 400 MB = 0\.80x \(ORT: 400 MB\) \| <= 0\.9x \| yes \|/,
+      /\| 8x128 native peak RSS vs HF torch \| 400 MB = 0\.80x \(ORT: 400 MB\); private 150 MB = 0\.50x \| <= 0\.9x \| yes \|/,
     );
     expect(report).toContain("| 8x128 native effective throughput / matmul ceiling |");
     expect(report).toMatch(

@@ -26,6 +26,9 @@ export interface ForwardResult {
   /** Model FLOPs (cases.ts forwardFlops) / median time. */
   gflops?: number;
   peakRssMB?: number;
+  /** Private (anonymous) resident memory after the timed runs: RSS without the file-backed
+   * pages of loaded libraries, which the page cache shares (Linux `RssAnon`). */
+  anonRssMB?: number;
   rssAfterLoadMB?: number;
   /** Load of the weights in that process (fromPreset / from_pretrained / session creation). */
   loadMs?: number;
@@ -83,6 +86,7 @@ export function mergeRounds(results: readonly ForwardResult[]): ForwardResult[] 
       ...defined({
         firstCallMs: medianOf((r) => r.firstCallMs),
         peakRssMB: maxOf((r) => r.peakRssMB),
+        anonRssMB: maxOf((r) => r.anonRssMB),
         rssAfterLoadMB: maxOf((r) => r.rssAfterLoadMB),
         loadMs: medianOf((r) => r.loadMs),
         importMs: medianOf((r) => r.importMs),

@@ -84,6 +84,7 @@ function forwardFromOutcome(
     ...pick("timesMs"),
     gflops: flops / (medianMs / 1000) / 1e9,
     ...pick("peakRssMB"),
+    ...pick("anonRssMB"),
     ...pick("rssAfterLoadMB"),
     ...pick("loadMs"),
     ...pick("importMs"),

@@ -11,6 +11,7 @@ import { compareParity, readParityReference, type ParityResult } from "./parity.
 import {
   emit,
   errorMessage,
+  anonRssMB,
   peakRssMB,
   rssMB,
   runWorker,
@@ -84,6 +85,7 @@ runWorker(async () => {
     loadMs,
     rssAfterLoadMB,
     peakRssMB: peakRssMB(),
+    anonRssMB: anonRssMB(),
     ...(parity ? { parity } : {}),
     versions: {
       onnxruntime: ort.env.versions.node ?? ort.env.versions.common,

@@ -3,6 +3,7 @@
  * string in argv[2] and prints exactly one `BENCH_RESULT <json>` line (see child-process.ts).
  */
 
+import { readFileSync } from "node:fs";
 import { median } from "../cases.js";
 
 export const RESULT_PREFIX = "BENCH_RESULT ";
@@ -24,6 +25,17 @@ export function peakRssMB(): number {
 
 export function rssMB(): number {
   return process.memoryUsage().rss / (1024 * 1024);
+}
+
+/** Private (anonymous) resident memory now, in MB: RSS without the file-backed pages of loaded
+ * libraries (Linux `RssAnon`; undefined elsewhere). */
+export function anonRssMB(): number | undefined {
+  try {
+    const match = /^RssAnon:\s+(\d+) kB/m.exec(readFileSync("/proc/self/status", "utf8"));
+    return match ? Number(match[1]) / 1024 : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export function errorMessage(error: unknown): string {

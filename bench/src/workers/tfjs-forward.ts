@@ -11,6 +11,7 @@ import { compareParity, readParityReference, type ParityResult } from "./parity.
 import {
   emit,
   errorMessage,
+  anonRssMB,
   peakRssMB,
   rssMB,
   runWorker,
@@ -86,6 +87,7 @@ runWorker(async () => {
     loadMs,
     rssAfterLoadMB,
     peakRssMB: peakRssMB(),
+    anonRssMB: anonRssMB(),
     leakedTensors,
     ...(parity ? { parity } : {}),
     threads: info.threads === undefined ? undefined : `${info.threads}`,
