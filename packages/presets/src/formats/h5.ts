@@ -9,9 +9,9 @@ let loading: Promise<typeof H5> | undefined;
 let loaded: typeof H5 | undefined;
 
 /**
- * Loads the HDF5 module on first use, not at import: its WebAssembly instance costs about
- * 20 MB of memory that users of safetensors or random weights should not pay. HDF5 errors then
- * throw instead of printing to stderr.
+ * Loads the HDF5 module on first use, not at import: compiling its WebAssembly costs about
+ * 70 ms and some MB that users of safetensors or random weights should not pay. HDF5 errors
+ * then throw instead of printing to stderr.
  */
 function loadH5wasm(): Promise<typeof H5> {
   loading ??= import("h5wasm/node").then(async (lib) => {
