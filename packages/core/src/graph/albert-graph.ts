@@ -59,6 +59,10 @@ export interface AlbertGraph {
  * and LayerNorm kernels.
  */
 export function buildAlbertGraph(spec: AlbertGraphSpec, weightShapes: ReadonlyMap<string, number[]>, kernels: GraphKernels): AlbertGraph {
+  const chunks = kernels.ffnChunks ?? 1;
+  if (!Number.isInteger(chunks) || chunks < 1 || spec.intermediateDim % chunks !== 0) {
+    throw new Error(`graph: ffnChunks ${chunks} does not divide intermediateDim ${spec.intermediateDim}`);
+  }
   const g = new GraphBuilder();
   const weightInputs: string[] = [];
   const weightTensorNames: string[] = [];
@@ -148,7 +152,6 @@ export function buildAlbertGraph(spec: AlbertGraphSpec, weightShapes: ReadonlyMa
       concat([scaled(part("query", "bias", flat)), part("key", "bias", flat), part("value", "bias", flat)], 0),
     ];
   };
-  const chunks = kernels.ffnChunks ?? 1;
   const split = (x: string, axis: number, n: number) => {
     const node = g.op("Split", [g.scalar(axis), x], { T: FLOAT, num_split: attr.int(n) });
     return Array.from({ length: n }, (_, i) => `${node}:${i}`);
