@@ -81,6 +81,7 @@ export interface KerasFixtureExpected {
 }
 
 export { makeTar, makeZip, type ArchiveEntry } from "./archives.js";
+export { caught } from "./caught.js";
 export {
   defaultCommit,
   startHubServer,

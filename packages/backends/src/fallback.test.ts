@@ -7,6 +7,7 @@
 import { mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
+import { caught } from "@albert/test-utils";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { setGpuProbeForTests } from "./gpu.js";
 import {
@@ -47,14 +48,7 @@ function nativeInstall(dir: string): void {
   forgetNativeLoads();
 }
 
-async function rejection(promise: Promise<unknown>): Promise<BackendError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(BackendError);
-  return error as BackendError;
-}
+const rejection = (promise: Promise<unknown>) => caught(() => promise, BackendError);
 
 function matmulWorks(): void {
   const product = tf.tidy(() =>

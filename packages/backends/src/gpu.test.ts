@@ -6,6 +6,7 @@
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
+import { caught } from "@albert/test-utils";
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import { detectNvidiaGpu, setGpuProbeForTests, type NvidiaGpuProbe } from "./gpu.js";
 import { BackendError, initBackend, initBackendSync } from "./index.js";
@@ -30,14 +31,7 @@ afterEach(() => {
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-async function rejection(promise: Promise<unknown>): Promise<BackendError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(BackendError);
-  return error as BackendError;
-}
+const rejection = (promise: Promise<unknown>) => caught(() => promise, BackendError);
 
 describe("detectNvidiaGpu", () => {
   it("reads GPU names and the driver version from nvidia-smi", () => {

@@ -9,6 +9,8 @@ import {
 import type { AlbertInputs } from "../inputs.js";
 import { tf } from "../tf.js";
 
+export { caught } from "@albert/test-utils";
+
 export interface KerasFixture {
   dir: string;
   inputs: AlbertInputs;
@@ -34,14 +36,4 @@ export async function expectNoLeaks<T>(fn: () => T | Promise<T>): Promise<T> {
   const result = await fn();
   expect(tf.memory().numTensors, "live tensors after the call").toBe(before);
   return result;
-}
-
-/** The error `fn` throws (async or not), failing the test when it throws nothing. */
-export async function caught(fn: () => unknown): Promise<Error> {
-  try {
-    await fn();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error("expected an error, none was thrown");
 }

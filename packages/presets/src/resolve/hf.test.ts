@@ -9,7 +9,13 @@ import {
 } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { defaultCommit, startHubServer, testdataPath, type HubServer } from "@albert/test-utils";
+import {
+  caught,
+  defaultCommit,
+  startHubServer,
+  testdataPath,
+  type HubServer,
+} from "@albert/test-utils";
 import { PresetError } from "../errors.js";
 import { readPreset } from "../read-preset.js";
 import { resolvePreset } from "../resolve.js";
@@ -51,14 +57,7 @@ const env = useHubEnv(() => server);
 const reference = () => readPreset(testdataPath("keras", "tiny_from_hf"));
 const requests = () => server.requests.map((r) => `${r.method} ${r.url.replace(/\?.*$/, "")}`);
 
-async function errorOf(promise: Promise<unknown>): Promise<PresetError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(PresetError);
-  return error as PresetError;
-}
+const errorOf = (promise: Promise<unknown>) => caught(() => promise, PresetError);
 
 describe("hf:// through the hub's resolve URLs", () => {
   test("downloads what a checkpoint needs, once, and it reads like KerasHub's conversion", async () => {

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import {
+  caught,
   makeTar,
   makeZip,
   startHubServer,
@@ -55,14 +56,7 @@ const calls = () =>
       : `GET ${r.url.replace(/\?.*$/, "")}`,
   );
 
-async function errorOf(promise: Promise<unknown>): Promise<PresetError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(PresetError);
-  return error as PresetError;
-}
+const errorOf = (promise: Promise<unknown>) => caught(() => promise, PresetError);
 
 describe("kaggle:// through the Kaggle models API", () => {
   test("lists the version's files, then downloads each needed file through its signed URL", async () => {
