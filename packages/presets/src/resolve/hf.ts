@@ -18,10 +18,13 @@ import { fetchPresetFiles, hasPresetFiles, type PresetFileSource } from "./files
 import { hfHandleText, parseHfHandle, type HfHandle } from "./handles.js";
 import {
   HttpStatusError,
+  MAX_REDIRECTS,
   checkUrlAllowed,
   discard,
+  followRedirects,
   header,
   httpRequest,
+  rangeHeader,
   redactUrl,
   sameOrigin,
   serverText,
@@ -31,7 +34,6 @@ import type { RemoteOptions } from "./options.js";
 import { startFileProgress } from "./progress.js";
 
 const COMMIT = /^[0-9a-f]{40}$/;
-const MAX_REDIRECTS = 5;
 
 /** What a `HEAD` of a resolve URL tells about one file (huggingface_hub's file metadata). */
 interface HfFileMeta {
@@ -193,28 +195,16 @@ async function openDownload(
   start: URL,
   rangeStart: number,
 ): Promise<{ response: IncomingMessage; url: URL }> {
-  let url = start;
-  for (let redirects = 0; ; redirects++) {
-    checkUrlAllowed(url, ctx.label);
-    const headers: Record<string, string> = { ...authHeaders(ctx, url) };
-    if (rangeStart > 0) headers["range"] = `bytes=${rangeStart}-`;
-    const res = await httpRequest({
-      method: "GET",
-      url,
-      headers,
-      timeoutMs: ctx.options.policy.timeoutMs,
-    });
-    const status = res.statusCode ?? 0;
-    const location = header(res, "location");
-    if (status >= 300 && status < 400 && location !== undefined) {
-      discard(res);
-      if (redirects >= MAX_REDIRECTS)
-        throw new PresetError("download_failed", `${ctx.label}: too many redirects`);
-      url = new URL(location, url);
-      continue;
-    }
-    return { response: res, url };
-  }
+  const headersFor = (url: URL) => ({ ...authHeaders(ctx, url), ...rangeHeader(rangeStart) });
+  const timeoutMs = ctx.options.policy.timeoutMs;
+  checkUrlAllowed(start, ctx.label);
+  const first = await httpRequest({
+    method: "GET",
+    url: start,
+    headers: headersFor(start),
+    timeoutMs,
+  });
+  return followRedirects(first, start, { label: ctx.label, timeoutMs, headersFor });
 }
 
 /** The hub as a source of preset files at one commit (`meta` caches what HEADs told). */

@@ -5,6 +5,9 @@ import { PresetError } from "../errors.js";
 
 export const USER_AGENT = `albert-ts-presets (node ${process.version})`;
 
+/** Redirect hops a request follows before it gives up. */
+export const MAX_REDIRECTS = 5;
+
 /** A failure worth retrying: a network error, a timeout, or a 408/429/5xx answer. */
 export class RetryableError extends Error {
   override readonly name = "RetryableError";
@@ -190,4 +193,39 @@ export function serverText(text: string | undefined): string {
     out += code < 0x20 || code === 0x7f ? " " : ch;
   }
   return out.trim().slice(0, 300);
+}
+
+/** The `Range` header that resumes a download after `start` bytes (none from the start). */
+export function rangeHeader(start: number): Record<string, string> {
+  return start > 0 ? { range: `bytes=${start}-` } : {};
+}
+
+/**
+ * Follows `first`'s redirects by hand, a `GET` per hop, so that each target is checked and
+ * carries only the headers `headersFor` gives it (a token stays with its own host). Returns
+ * the first response that is not a redirect, and its URL.
+ */
+export async function followRedirects(
+  first: IncomingMessage,
+  url: URL,
+  options: { label: string; timeoutMs: number; headersFor: (url: URL) => Record<string, string> },
+): Promise<{ response: IncomingMessage; url: URL }> {
+  let res = first;
+  for (let redirects = 0; ; redirects++) {
+    const location = header(res, "location");
+    const status = res.statusCode ?? 0;
+    if (!(status >= 300 && status < 400 && location !== undefined)) return { response: res, url };
+    discard(res);
+    if (redirects >= MAX_REDIRECTS) {
+      throw new PresetError("download_failed", `${options.label}: too many redirects`);
+    }
+    url = new URL(location, url);
+    checkUrlAllowed(url, options.label);
+    res = await httpRequest({
+      method: "GET",
+      url,
+      headers: options.headersFor(url),
+      timeoutMs: options.timeoutMs,
+    });
+  }
 }

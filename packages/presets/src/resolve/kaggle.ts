@@ -37,9 +37,10 @@ import {
 import {
   HttpStatusError,
   checkUrlAllowed,
-  discard,
+  followRedirects,
   header,
   httpRequest,
+  rangeHeader,
   readBodyText,
   redactUrl,
   sameOrigin,
@@ -50,7 +51,6 @@ import type { RemoteOptions } from "./options.js";
 import { startFileProgress } from "./progress.js";
 
 const SERVICE = "models.ModelApiService";
-const MAX_REDIRECTS = 5;
 /** kagglehub lists 25 files; more than that (a next page) means "download the archive". */
 const PAGE_SIZE = 25;
 
@@ -178,47 +178,33 @@ async function openDownload(
     versionNumber: version,
     ...(file === undefined ? {} : { path: file }),
   });
-  let res = await httpRequest({
+  const timeoutMs = ctx.options.policy.timeoutMs;
+  const rpc = await httpRequest({
     method: "POST",
     url: rpcTarget,
     headers: { "content-type": "application/json", ...authHeaders(ctx, rpcTarget) },
     body,
-    timeoutMs: ctx.options.policy.timeoutMs,
+    timeoutMs,
   });
-  let url = rpcTarget;
-  for (let redirects = 0; ; redirects++) {
-    const status = res.statusCode ?? 0;
-    const location = header(res, "location");
-    if (status >= 300 && status < 400 && location !== undefined) {
-      discard(res);
-      if (redirects >= MAX_REDIRECTS)
-        throw new PresetError("download_failed", `${ctx.label}: too many redirects`);
-      url = new URL(location, url);
-      checkUrlAllowed(url, ctx.label);
-      const headers: Record<string, string> = { ...authHeaders(ctx, url) };
-      if (rangeStart > 0) headers["range"] = `bytes=${rangeStart}-`;
-      res = await httpRequest({
-        method: "GET",
-        url,
-        headers,
-        timeoutMs: ctx.options.policy.timeoutMs,
-      });
-      continue;
-    }
-    if (url === rpcTarget && (header(res, "content-type") ?? "").includes("application/json")) {
-      // An error reply of the service itself (kagglesdk checks `code` even on HTTP 200).
-      const text = await readBodyText(res, 1024 * 1024);
-      const failed = jsonError(text);
-      throw new HttpStatusError(
-        failed?.code ?? (status >= 400 ? status : 502),
-        res.headers,
-        url,
-        text,
-      );
-    }
-    onUrl(url);
-    return { response: res, url };
+  const { response: res, url } = await followRedirects(rpc, rpcTarget, {
+    label: ctx.label,
+    timeoutMs,
+    headersFor: (url) => ({ ...authHeaders(ctx, url), ...rangeHeader(rangeStart) }),
+  });
+  const status = res.statusCode ?? 0;
+  if (url === rpcTarget && (header(res, "content-type") ?? "").includes("application/json")) {
+    // An error reply of the service itself (kagglesdk checks `code` even on HTTP 200).
+    const text = await readBodyText(res, 1024 * 1024);
+    const failed = jsonError(text);
+    throw new HttpStatusError(
+      failed?.code ?? (status >= 400 ? status : 502),
+      res.headers,
+      url,
+      text,
+    );
   }
+  onUrl(url);
+  return { response: res, url };
 }
 
 /** Downloads one file (or the bundle when `file` is undefined) of a version into `dest`. */
