@@ -9,9 +9,9 @@ import type * as Ort from "onnxruntime-node";
 import { makeInputs } from "../cases.js";
 import { compareParity, readParityReference, type ParityResult } from "./parity.js";
 import {
+  anonRssMB,
   emit,
   errorMessage,
-  anonRssMB,
   peakRssMB,
   rssMB,
   runWorker,

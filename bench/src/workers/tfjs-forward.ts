@@ -8,16 +8,8 @@
  */
 import { makeInputs, type ModelSpec } from "../cases.js";
 import { compareParity, readParityReference, type ParityResult } from "./parity.js";
-import {
-  emit,
-  errorMessage,
-  anonRssMB,
-  peakRssMB,
-  rssMB,
-  runWorker,
-  timeCalls,
-  workerArgs,
-} from "./protocol.js";
+import { anonRssMB, emit, peakRssMB, rssMB, runWorker, timeCalls, workerArgs } from "./protocol.js";
+import { startTfjs } from "./tfjs-start.js";
 
 export interface TfjsForwardArgs {
   backend: string;
@@ -32,17 +24,9 @@ export interface TfjsForwardArgs {
 
 runWorker(async () => {
   const args = workerArgs<TfjsForwardArgs>();
-  const importStart = performance.now();
-  const { AlbertBackbone, initBackend, tf } = await import("@albert/core");
-  const importMs = performance.now() - importStart;
-
-  let info;
-  try {
-    info = await initBackend(args.backend as Parameters<typeof initBackend>[0]);
-  } catch (error) {
-    emit({ unavailable: errorMessage(error) });
-    return;
-  }
+  const started = await startTfjs(args.backend);
+  if (started === undefined) return;
+  const { AlbertBackbone, tf, info, importMs } = started;
 
   const loadStart = performance.now();
   const model =

@@ -5,7 +5,8 @@
  *
  *   node dist/workers/tfjs-load.js '{"presetDir":"...","backend":"tensorflow"}'
  */
-import { emit, errorMessage, peakRssMB, rssMB, runWorker, workerArgs } from "./protocol.js";
+import { emit, peakRssMB, rssMB, runWorker, workerArgs } from "./protocol.js";
+import { startTfjs } from "./tfjs-start.js";
 
 export interface TfjsLoadArgs {
   presetDir: string;
@@ -14,19 +15,9 @@ export interface TfjsLoadArgs {
 
 runWorker(async () => {
   const args = workerArgs<TfjsLoadArgs>();
-  const importStart = performance.now();
-  const { AlbertBackbone, initBackend, tf } = await import("@albert/core");
-  const importMs = performance.now() - importStart;
-
-  const initStart = performance.now();
-  let info;
-  try {
-    info = await initBackend(args.backend as Parameters<typeof initBackend>[0]);
-  } catch (error) {
-    emit({ unavailable: errorMessage(error) });
-    return;
-  }
-  const backendInitMs = performance.now() - initStart;
+  const started = await startTfjs(args.backend);
+  if (started === undefined) return;
+  const { AlbertBackbone, tf, info, importMs, backendInitMs } = started;
 
   const loadStart = performance.now();
   const model = await AlbertBackbone.fromPreset(args.presetDir);
