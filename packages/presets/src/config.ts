@@ -46,8 +46,8 @@ export const KERAS_BACKBONE_MODULE = "keras_hub.src.models.albert.albert_backbon
 export const KERAS_BACKBONE_CLASS = "AlbertBackbone";
 export const KERAS_REGISTERED_NAME = "keras_hub>AlbertBackbone";
 
-/** The integer fields of the config, in KerasHub's order. */
-export const INTEGER_FIELDS = [
+/** The architecture fields of KerasHub's `AlbertBackbone.get_config()`, in its order. */
+export const ARCHITECTURE_FIELDS = [
   "vocabulary_size",
   "num_layers",
   "num_heads",
@@ -56,10 +56,16 @@ export const INTEGER_FIELDS = [
   "embedding_dim",
   "hidden_dim",
   "intermediate_dim",
+  "dropout",
   "max_sequence_length",
   "num_segments",
 ] as const;
-export type IntegerField = (typeof INTEGER_FIELDS)[number];
+export type IntegerField = Exclude<(typeof ARCHITECTURE_FIELDS)[number], "dropout">;
+
+/** The integer fields of the config, in KerasHub's order. */
+export const INTEGER_FIELDS = ARCHITECTURE_FIELDS.filter(
+  (field): field is IntegerField => field !== "dropout",
+);
 
 /** TF.js tensors and JS typed arrays cannot hold more elements than this. */
 export const MAX_TENSOR_ELEMENTS = 2 ** 31 - 1;
@@ -125,7 +131,11 @@ export function findConfigProblems(
     }
   }
   if (c.activation !== undefined && !["gelu_approximate", "gelu", "relu"].includes(c.activation)) {
-    problems.push({ field: "activation", value: c.activation, allowed: '"gelu_approximate", "gelu" or "relu"' });
+    problems.push({
+      field: "activation",
+      value: c.activation,
+      allowed: '"gelu_approximate", "gelu" or "relu"',
+    });
   }
   const eps = c.layer_norm_epsilon;
   if (eps !== undefined && !(typeof eps === "number" && eps > 0 && eps < 1)) {

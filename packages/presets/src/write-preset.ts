@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import {
+  ARCHITECTURE_FIELDS,
   countBackboneParams,
   dtypeName,
   dtypePolicy,
@@ -55,20 +56,6 @@ export interface WrittenPreset {
   files: string[];
 }
 
-const KERAS_CONFIG_KEYS = [
-  "vocabulary_size",
-  "num_layers",
-  "num_heads",
-  "num_groups",
-  "num_inner_repetitions",
-  "embedding_dim",
-  "hidden_dim",
-  "intermediate_dim",
-  "dropout",
-  "max_sequence_length",
-  "num_segments",
-] as const;
-
 /** The backbone config exactly as KerasHub's `get_config()` orders and types it. */
 function kerasConfigJson(config: AlbertBackboneConfig): PythonJsonValue {
   const inner: Record<string, PythonJsonValue> = {
@@ -79,7 +66,7 @@ function kerasConfigJson(config: AlbertBackboneConfig): PythonJsonValue {
         ? { ...config.dtype, config: { ...config.dtype.config } }
         : { ...dtypePolicy(dtypeName(config.dtype)) },
   };
-  for (const key of KERAS_CONFIG_KEYS) {
+  for (const key of ARCHITECTURE_FIELDS) {
     inner[key] = key === "dropout" ? new PythonFloat(config.dropout) : config[key];
   }
   const file = toKerasConfigFile(config);
