@@ -48,9 +48,10 @@ def rss_mb():
     return _status_mb("VmRSS")
 
 
-def anon_rss_mb():
-    """Private (anonymous) resident memory now: RSS without file-backed library pages (Linux)."""
-    return _status_mb("RssAnon")
+def memory_figures():
+    """A forward case's memory: the peak RSS, and the private (anonymous) resident memory now,
+    i.e. RSS without file-backed library pages (Linux)."""
+    return {"peakRssMB": peak_rss_mb(), "anonRssMB": _status_mb("RssAnon")}
 
 
 def time_calls(fn, warmups, runs):

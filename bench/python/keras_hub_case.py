@@ -18,7 +18,7 @@ import time
 
 _start = time.perf_counter()
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_common import anon_rss_mb, emit, peak_rss_mb, rss_mb, time_calls, token_ids, unavailable  # noqa: E402
+from bench_common import emit, memory_figures, peak_rss_mb, rss_mb, time_calls, token_ids, unavailable  # noqa: E402
 
 parser = argparse.ArgumentParser()
 parser.add_argument("--mode", choices=["forward", "load"], required=True)
@@ -123,8 +123,7 @@ emit(
         "importMs": import_ms,
         "loadMs": load_ms,
         "rssAfterLoadMB": rss_after_load,
-        "peakRssMB": peak_rss_mb(),
-        "anonRssMB": anon_rss_mb(),
+        **memory_figures(),
         **({"parity": parity} if parity else {}),
         "versions": versions,
     }

@@ -9,10 +9,9 @@ import type * as Ort from "onnxruntime-node";
 import { makeInputs } from "../cases.js";
 import { compareParity, readParityReference, type ParityResult } from "./parity.js";
 import {
-  anonRssMB,
   emit,
   errorMessage,
-  peakRssMB,
+  memoryFigures,
   rssMB,
   runWorker,
   timeCalls,
@@ -84,8 +83,7 @@ runWorker(async () => {
     importMs,
     loadMs,
     rssAfterLoadMB,
-    peakRssMB: peakRssMB(),
-    anonRssMB: anonRssMB(),
+    ...memoryFigures(),
     ...(parity ? { parity } : {}),
     versions: {
       onnxruntime: ort.env.versions.node ?? ort.env.versions.common,

@@ -27,9 +27,14 @@ export function rssMB(): number {
   return process.memoryUsage().rss / (1024 * 1024);
 }
 
+/** A forward case's memory: the peak RSS, and the private (anonymous) resident memory now. */
+export function memoryFigures(): { peakRssMB: number; anonRssMB: number | undefined } {
+  return { peakRssMB: peakRssMB(), anonRssMB: anonRssMB() };
+}
+
 /** Private (anonymous) resident memory now, in MB: RSS without the file-backed pages of loaded
  * libraries (Linux `RssAnon`; undefined elsewhere). */
-export function anonRssMB(): number | undefined {
+function anonRssMB(): number | undefined {
   try {
     const match = /^RssAnon:\s+(\d+) kB/m.exec(readFileSync("/proc/self/status", "utf8"));
     return match ? Number(match[1]) / 1024 : undefined;

@@ -8,7 +8,7 @@
  */
 import { makeInputs, type ModelSpec } from "../cases.js";
 import { compareParity, readParityReference, type ParityResult } from "./parity.js";
-import { anonRssMB, emit, peakRssMB, rssMB, runWorker, timeCalls, workerArgs } from "./protocol.js";
+import { emit, memoryFigures, rssMB, runWorker, timeCalls, workerArgs } from "./protocol.js";
 import { startTfjs } from "./tfjs-start.js";
 
 export interface TfjsForwardArgs {
@@ -70,8 +70,7 @@ runWorker(async () => {
     importMs,
     loadMs,
     rssAfterLoadMB,
-    peakRssMB: peakRssMB(),
-    anonRssMB: anonRssMB(),
+    ...memoryFigures(),
     leakedTensors,
     ...(parity ? { parity } : {}),
     threads: info.threads === undefined ? undefined : `${info.threads}`,
