@@ -161,29 +161,25 @@ export function ensurePythonEnv(
   const log = options.log ?? (() => {});
   const installFailures: PythonEnv["installFailures"] = [];
   const pythonPath = options.kerasHubSrc !== undefined ? [path.resolve(options.kerasHubSrc)] : [];
-  let python: string;
-  let origin: PythonEnv["origin"];
-  if (options.python !== undefined) {
-    python = options.python;
-    origin = "user";
-  } else {
-    const venvDir = options.venvDir ?? DEFAULT_VENV_DIR;
-    python = path.join(venvDir, "bin", "python");
-    origin = "venv";
+  const venvDir = options.venvDir ?? DEFAULT_VENV_DIR;
+  const python = options.python ?? path.join(venvDir, "bin", "python");
+  const origin: PythonEnv["origin"] = options.python !== undefined ? "user" : "venv";
+  const unusable = (error: string): PythonEnv => ({
+    python,
+    origin,
+    modules: {},
+    installFailures,
+    pythonPath,
+    error,
+  });
+  if (origin === "venv") {
     if (!existsSync(python)) {
       const base = options.basePython ?? process.env["PYTHON"] ?? "python3";
       log(`creating the Python venv ${venvDir} (with ${base})`);
       const made = spawnSync(base, ["-m", "venv", venvDir], { encoding: "utf8" });
       if (made.status !== 0) {
         const why = made.error?.message ?? lastLine(made.stderr);
-        return {
-          python,
-          origin,
-          modules: {},
-          installFailures,
-          pythonPath,
-          error: `could not create a venv with ${base}: ${why}`,
-        };
+        return unusable(`could not create a venv with ${base}: ${why}`);
       }
     }
     const requirements = [
@@ -215,13 +211,6 @@ export function ensurePythonEnv(
     const probe = probeModules(python, pythonPath);
     return { python, origin, installFailures, pythonPath, ...probe };
   } catch (error) {
-    return {
-      python,
-      origin,
-      modules: {},
-      installFailures,
-      pythonPath,
-      error: `${python} does not run: ${(error as Error).message}`,
-    };
+    return unusable(`${python} does not run: ${(error as Error).message}`);
   }
 }
