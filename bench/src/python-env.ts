@@ -136,6 +136,7 @@ export function probeModules(
     encoding: "utf8",
     env: pythonChildEnv({ pythonPath }),
   });
+  if (run.error !== undefined) throw run.error; // the interpreter did not start at all
   if (run.status !== 0) throw new Error(lastLine(run.stderr) || `exit ${run.status}`);
   return JSON.parse(lastLine(run.stdout)) as {
     version?: string;
