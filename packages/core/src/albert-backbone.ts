@@ -13,6 +13,7 @@ import {
   type FromPresetOptions,
   type SaveToPresetOptions,
 } from "./albert-backbone-presets.js";
+import { AlbertConfigError, AlbertInputError } from "./errors.js";
 import { GraphInference, type GraphSession, type GraphStatus } from "./graph/graph-engine.js";
 import { isRecordingGradients } from "./kernels/derived-weights.js";
 import { prepareInputs, type AlbertInputs, type PreparedInputs } from "./inputs.js";
@@ -26,25 +27,49 @@ import { TransformerEncoder } from "./layers/transformer-encoder.js";
 import { tf } from "./tf.js";
 import { checkWeightMap, readWeightMap, writeWeightMap } from "./weight-map.js";
 
-export interface AlbertBackboneOutputs {
+/** What `predict` can return besides the two main outputs (see `AlbertBackboneOutputs`). */
+export interface PredictOptions {
+  /** Also return `attentionScores`: attention probabilities, one per encoder application. */
+  returnAttentionScores?: boolean;
+  /** Also return `hiddenStates`: the projected embeddings, then each encoder application. */
+  returnHiddenStates?: boolean;
+}
+
+export interface CallOptions extends PredictOptions {
+  /** Dropout active (default false). */
+  training?: boolean;
+}
+
+/** An optional output: present when its option is `true`, absent when it is `false` or left
+ * out, possibly present when the option is only known as a `boolean`. */
+type OptionalOutput<O, K extends keyof PredictOptions, Out> = K extends keyof O
+  ? O[K] extends true
+    ? { [P in Output<K>]: Out }
+    : O[K] extends false | undefined
+      ? { [P in Output<K>]?: undefined }
+      : { [P in Output<K>]?: Out }
+  : { [P in Output<K>]?: undefined };
+type Output<K extends keyof PredictOptions> = K extends "returnAttentionScores" ? "attentionScores" : "hiddenStates";
+/** The options of a call that passed none. */
+type NoOptions = Record<never, never>;
+
+/**
+ * What the backbone returns, typed by the options asked for: `predict(x, {
+ * returnAttentionScores: true })` has `attentionScores` (not optional). A type alias (not an
+ * interface), so `tf.dispose(backbone.predict(x))` type-checks.
+ *
+ * - `attentionScores` (with `returnAttentionScores`): attention probabilities [batch, heads,
+ *   seq, seq], one per encoder application (`numLayers × numInnerRepetitions`).
+ * - `hiddenStates` (with `returnHiddenStates`): the projected embeddings, then each encoder
+ *   application's output, each [batch, seq, hiddenDim].
+ */
+export type AlbertBackboneOutputs<O extends PredictOptions = PredictOptions> = {
   /** Final hidden states, [batch, seq, hiddenDim] (padded positions included, as KerasHub). */
   sequenceOutput: tf.Tensor3D;
   /** `tanh(W · sequenceOutput[:, 0] + b)`, [batch, hiddenDim]. */
   pooledOutput: tf.Tensor2D;
-  /** With `returnAttentionScores`: attention probabilities [batch, heads, seq, seq], one per
-   * encoder application (`numLayers × numInnerRepetitions`). */
-  attentionScores?: tf.Tensor4D[];
-  /** With `returnHiddenStates`: the projected embeddings, then each encoder application's
-   * output, each [batch, seq, hiddenDim]. */
-  hiddenStates?: tf.Tensor3D[];
-}
-
-export interface CallOptions {
-  /** Dropout active (default false). */
-  training?: boolean;
-  returnAttentionScores?: boolean;
-  returnHiddenStates?: boolean;
-}
+} & OptionalOutput<O, "returnAttentionScores", tf.Tensor4D[]> &
+  OptionalOutput<O, "returnHiddenStates", tf.Tensor3D[]>;
 
 /** A variable of the model: its KerasHub path, shape and TF.js variable. */
 export interface BackboneWeight {
@@ -180,8 +205,9 @@ export class AlbertBackbone {
   }
 
   /** Inference: `call` with dropout off. */
-  predict(inputs: AlbertInputs, options: Omit<CallOptions, "training"> = {}): AlbertBackboneOutputs {
-    return this.call(inputs, { ...options, training: false });
+  predict<const O extends PredictOptions = NoOptions>(inputs: AlbertInputs, options?: O): AlbertBackboneOutputs<O> {
+    checkOptions("predict", options, ["returnAttentionScores", "returnHiddenStates"]);
+    return this.call(inputs, { ...options, training: false }) as AlbertBackboneOutputs<O>;
   }
 
   /**
@@ -189,8 +215,10 @@ export class AlbertBackbone {
    * plain inference runs as one TensorFlow graph (see `inferenceEngine`); training, gradients
    * and the optional attention/hidden-state outputs run op by op.
    */
+  call<const O extends CallOptions = NoOptions>(inputs: AlbertInputs, options?: O): AlbertBackboneOutputs<O>;
   call(inputs: AlbertInputs, options: CallOptions = {}): AlbertBackboneOutputs {
     this.assertUsable();
+    checkOptions("call", options, ["training", "returnAttentionScores", "returnHiddenStates"]);
     ensureBackend();
     const training = options.training ?? false;
     const prepared = prepareInputs(inputs, this);
@@ -331,6 +359,9 @@ export class AlbertBackbone {
    */
   async saveToPreset(dir: string, options: SaveToPresetOptions = {}): Promise<void> {
     this.assertUsable();
+    if (typeof dir !== "string" || dir.length === 0) {
+      throw new AlbertInputError("invalid_value", "dir", `saveToPreset: dir must be a non-empty path string, got ${JSON.stringify(dir)}`);
+    }
     await savePresetBackbone(dir, this.getConfig(), this.getWeightMap(), options);
   }
 
@@ -341,6 +372,32 @@ export class AlbertBackbone {
   }
 
   private assertUsable(): void {
-    if (this.disposed) throw new Error(`${this.name} has been disposed`);
+    if (this.disposed) {
+      throw new AlbertConfigError(
+        "model_disposed",
+        `${this.name} has been disposed: its weights are freed; build or load the model again`,
+      );
+    }
+  }
+}
+
+/** Refuses options a method does not know (a misspelt flag would otherwise be ignored) and
+ * flags that are not booleans. */
+function checkOptions(method: string, options: unknown, known: readonly string[]): void {
+  if (options === undefined) return;
+  if (typeof options !== "object" || options === null || Array.isArray(options)) {
+    throw new AlbertInputError("invalid_type", "options", `${method}: options must be an object, got ${JSON.stringify(options)}`);
+  }
+  for (const [key, value] of Object.entries(options)) {
+    if (!known.includes(key)) {
+      throw new AlbertInputError(
+        "invalid_value",
+        "options",
+        `${method}: unknown option ${JSON.stringify(key)}; allowed: ${known.join(", ")}`,
+      );
+    }
+    if (value !== undefined && typeof value !== "boolean") {
+      throw new AlbertInputError("invalid_type", `options.${key}`, `${method}: options.${key} must be true or false, got ${JSON.stringify(value)}`);
+    }
   }
 }

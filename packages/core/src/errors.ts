@@ -2,7 +2,8 @@ export type AlbertConfigErrorCode =
   | "invalid_argument"
   | "unsupported_dtype"
   | "invalid_config"
-  | "weights_mismatch";
+  | "weights_mismatch"
+  | "model_disposed";
 
 /** A model that cannot be built as asked: the message names the argument, value and range. */
 export class AlbertConfigError extends Error {

@@ -1,5 +1,11 @@
 export { tf } from "./tf.js";
-export { AlbertBackbone, type AlbertBackboneOutputs, type BackboneWeight, type CallOptions } from "./albert-backbone.js";
+export {
+  AlbertBackbone,
+  type AlbertBackboneOutputs,
+  type BackboneWeight,
+  type CallOptions,
+  type PredictOptions,
+} from "./albert-backbone.js";
 export type { AlbertBackboneArgs } from "./albert-backbone-config.js";
 export type { FromPresetOptions, SaveToPresetOptions } from "./albert-backbone-presets.js";
 export { AlbertConfigError, AlbertInputError, type AlbertConfigErrorCode, type AlbertInputErrorCode } from "./errors.js";
@@ -24,3 +30,4 @@ export {
   type InitBackendOptions,
 } from "@albert/backends";
 export { PresetError, type AlbertBackboneConfig, type WeightMap } from "@albert/presets";
+export { POOLINGS, l2Normalize, meanPool, poolOutputs, type PaddingMask, type Pooling } from "./pooling/pooling.js";

@@ -19,6 +19,13 @@ export function readWeightMap(weights: readonly NamedWeight[]): WeightMap {
  * anything is allocated or changed).
  */
 export function checkWeightMap(config: AlbertBackboneConfig, map: WeightMap): void {
+  if (!(map instanceof Map)) {
+    throw new AlbertConfigError(
+      "weights_mismatch",
+      `weights must be a Map from KerasHub variable path to { shape, data: Float32Array } (what readPreset and getWeightMap return), got ${map === null ? "null" : typeof map}`,
+      "weights",
+    );
+  }
   const problems = findWeightMapProblems(config, map);
   if (problems.length > 0) {
     throw new AlbertConfigError(

@@ -1,6 +1,7 @@
 import { tf } from "../tf.js";
 import { Layer, type WeightStore } from "./layer.js";
 import { albertKernelInitializer, zerosInitializer } from "./initializers.js";
+import { checkTensor } from "./check-tensor.js";
 
 /** `y = x·W + b` over the last axis (Keras `Dense`), with kernel [in, out]. */
 export class Dense extends Layer {
@@ -15,8 +16,16 @@ export class Dense extends Layer {
 
   /** Applies the layer to `[..., in]`, returning `[..., out]`. */
   call(x: tf.Tensor): tf.Tensor {
+    const [inputDim, units] = this.kernel.shape as [number, number];
+    checkTensor(x, {
+      where: `${this.path}.call`,
+      argument: "x",
+      kind: "float",
+      rank: [1, 8],
+      lastDim: { size: inputDim, name: "the layer's input size" },
+      expected: `a float32 tensor [..., ${inputDim}]`,
+    });
     return tf.tidy(() => {
-      const [inputDim, units] = this.kernel.shape as [number, number];
       const rows = tf.reshape(x, [-1, inputDim]) as tf.Tensor2D;
       const y = tf.fused.matMul({ a: rows, b: this.kernel as tf.Tensor2D, bias: this.bias });
       return tf.reshape(y, [...x.shape.slice(0, -1), units]);

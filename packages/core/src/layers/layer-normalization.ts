@@ -3,6 +3,7 @@ import { nativeOps } from "../kernels/native-ops.js";
 import { tf } from "../tf.js";
 import { Layer, type WeightStore } from "./layer.js";
 import { onesInitializer, zerosInitializer } from "./initializers.js";
+import { checkTensor } from "./check-tensor.js";
 
 /** Keras `LayerNormalization` over the last axis: `(x − mean)/√(var + ε)·γ + β`. */
 export class LayerNormalization extends Layer {
@@ -18,6 +19,15 @@ export class LayerNormalization extends Layer {
   }
 
   call(x: tf.Tensor): tf.Tensor {
+    const [dim] = this.gamma.shape as [number];
+    checkTensor(x, {
+      where: `${this.path}.call`,
+      argument: "x",
+      kind: "float",
+      rank: [1, 8],
+      lastDim: { size: dim, name: "the normalized size" },
+      expected: `a float32 tensor [..., ${dim}]`,
+    });
     const native = isRecordingGradients() ? undefined : nativeOps();
     if (native) return native.layerNorm(x, this.gamma, this.beta, this.epsilon);
     return tf.tidy(() => {

@@ -1,6 +1,7 @@
 import { sessionBackend } from "../graph/graph-engine.js";
 import { DerivedWeights } from "../kernels/derived-weights.js";
 import { tf } from "../tf.js";
+import { checkSequenceInputs } from "./check-tensor.js";
 import { albertKernelInitializer, zerosInitializer } from "./initializers.js";
 import { Layer, type WeightStore } from "./layer.js";
 
@@ -75,6 +76,7 @@ export class MultiHeadAttention extends Layer {
    * @param maskBias [batch, 1, 1, seq]: 0 for real keys, a huge negative number for padding
    */
   call(x: tf.Tensor3D, maskBias: tf.Tensor, training: boolean, returnScores: boolean): AttentionResult {
+    checkSequenceInputs(`${this.path}.call`, x, maskBias, this.numHeads * this.headDim);
     let scores: tf.Tensor4D | undefined;
     const output = tf.tidy(() => {
       const [batch, length, hidden] = x.shape;

@@ -1,4 +1,5 @@
 import { tf } from "../tf.js";
+import { checkTensor } from "./check-tensor.js";
 import { Embedding } from "./embedding.js";
 
 /**
@@ -14,8 +15,16 @@ import { Embedding } from "./embedding.js";
 export class ReversibleEmbedding extends Embedding {
   /** `[..., outputDim]` → `[..., inputDim]` logits: `x · Eᵀ`. */
   reverse(x: tf.Tensor): tf.Tensor {
+    const [inputDim, outputDim] = this.embeddings.shape as [number, number];
+    checkTensor(x, {
+      where: `${this.path}.reverse`,
+      argument: "x",
+      kind: "float",
+      rank: [1, 8],
+      lastDim: { size: outputDim, name: "the embedding size (embeddingDim)" },
+      expected: `a float32 tensor [..., ${outputDim}] of embedding-space vectors (hidden states of size hiddenDim need the masked-LM head's projection first)`,
+    });
     return tf.tidy(() => {
-      const [inputDim, outputDim] = this.embeddings.shape as [number, number];
       const rows = tf.reshape(x, [-1, outputDim]) as tf.Tensor2D;
       const logits = tf.matMul(rows, this.embeddings as tf.Tensor2D, false, true);
       return tf.reshape(logits, [...x.shape.slice(0, -1), inputDim]);

@@ -1,6 +1,7 @@
 import type { AlbertActivation } from "@albert/presets";
 import { tf } from "../tf.js";
 import { ACTIVATIONS } from "./activations.js";
+import { checkSequenceInputs } from "./check-tensor.js";
 import { Dense } from "./dense.js";
 import type { WeightStore } from "./layer.js";
 import { LayerNormalization } from "./layer-normalization.js";
@@ -40,6 +41,7 @@ export class TransformerEncoder {
   }
 
   call(x: tf.Tensor3D, maskBias: tf.Tensor, training: boolean, returnScores = false): AttentionResult {
+    checkSequenceInputs(`${this.name}.call`, x, maskBias, this.options.hiddenDim);
     let scores: tf.Tensor4D | undefined;
     const output = tf.tidy(() => {
       const dropout = (t: tf.Tensor) =>
