@@ -40,6 +40,7 @@ export type { StoredDtype } from "./weights.js";
 export {
   WRITTEN_KERAS_HUB_VERSION,
   WRITTEN_KERAS_VERSION,
+  kerasConfigJson,
   writePreset,
   type PresetMetadata,
   type WritePresetOptions,
@@ -53,3 +54,26 @@ export {
   type SafetensorsEntry,
   type SafetensorsHeader,
 } from "./formats/safetensors.js";
+export {
+  OPTIMIZER_GROUP,
+  TASK_CONFIG_FILE,
+  TASK_EXTRAS_FILE,
+  TASK_WEIGHTS_FILE,
+  readTaskPreset,
+  writeTaskPreset,
+  type KerasTaskConfigFile,
+  type TaskExtras,
+  type TaskPresetFiles,
+  type WriteTaskPresetOptions,
+} from "./task-preset.js";
+export {
+  describeKerasVarGroups,
+  isInt64Scalar,
+  readKerasVarGroups,
+  writeKerasVarGroups,
+  type KerasInt64Scalar,
+  type KerasVar,
+  type KerasVarGroup,
+  type KerasVarInfo,
+  type ReadKerasVarGroupsOptions,
+} from "./formats/keras-vars-h5.js";

@@ -56,8 +56,9 @@ export interface WrittenPreset {
   files: string[];
 }
 
-/** The backbone config exactly as KerasHub's `get_config()` orders and types it. */
-function kerasConfigJson(config: AlbertBackboneConfig): PythonJsonValue {
+/** The backbone's `config.json` object exactly as KerasHub serializes it (`get_config()`'s
+ * keys, order and float types); also the `backbone` entry of a task's `task.json`. */
+export function kerasConfigJson(config: AlbertBackboneConfig): PythonJsonValue {
   const inner: Record<string, PythonJsonValue> = {
     name: config.name ?? "albert_backbone",
     trainable: config.trainable ?? true,
@@ -87,7 +88,7 @@ function dateSaved(now: Date): string {
 }
 
 /** Writes `text` next to `file` and renames it into place, so readers never see half a file. */
-function writeAtomically(
+export function writeAtomically(
   file: string,
   write: (tmp: string) => void | Promise<void>,
 ): Promise<void> {

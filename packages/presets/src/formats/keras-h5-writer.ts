@@ -1,13 +1,11 @@
-import type { Group } from "h5wasm/node";
 import type { AlbertBackboneConfig } from "../config.js";
-import { PresetError } from "../errors.js";
 import {
   backboneWeightSpecs,
   encoderH5Group,
   encoderLayerName,
   type WeightMap,
 } from "../weights.js";
-import { hdf5Reason, openH5 } from "./h5.js";
+import { writeKerasVarGroups, type KerasVarGroup } from "./keras-vars-h5.js";
 
 /** A layer's place in `model.weights.h5`: its group and the Keras layer name it stores. */
 export interface KerasLayerGroup {
@@ -79,36 +77,14 @@ export async function writeKerasWeights(
   config: AlbertBackboneConfig,
   weights: WeightMap,
 ): Promise<void> {
-  const h5 = await openH5(file, "w");
-  try {
-    const created = new Set<string>();
-    const ensureGroup = (group: string) => {
-      const parts = group.split("/");
-      for (let n = 1; n <= parts.length; n++) {
-        const prefix = parts.slice(0, n).join("/");
-        if (!created.has(prefix)) {
-          h5.create_group(prefix);
-          created.add(prefix);
-        }
-      }
-    };
-    for (const { group, layerName } of kerasLayerGroups(config)) {
-      const vars = group === "" ? "vars" : `${group}/vars`;
-      ensureGroup(vars);
-      (h5.get(vars) as Group).create_attribute("name", layerName);
-    }
-    for (const spec of backboneWeightSpecs(config)) {
-      const tensor = weights.get(spec.name)!;
-      const vars = h5.get(`${spec.h5Group}/vars`) as Group;
-      vars.create_dataset({ name: String(spec.h5Index), data: tensor.data, shape: spec.shape });
-    }
-  } catch (error) {
-    if (error instanceof PresetError) throw error;
-    throw new PresetError("write_failed", `Writing ${file} failed: ${hdf5Reason(error)}`, {
-      path: file,
-      cause: error,
-    });
-  } finally {
-    h5.close();
-  }
+  const specs = backboneWeightSpecs(config);
+  const groups: KerasVarGroup[] = kerasLayerGroups(config).map(({ group, layerName }) => ({
+    group,
+    layerName,
+    vars: specs
+      .filter((spec) => spec.h5Group === group)
+      .sort((a, b) => a.h5Index - b.h5Index)
+      .map((spec) => ({ shape: spec.shape, data: weights.get(spec.name)!.data })),
+  }));
+  await writeKerasVarGroups(file, groups);
 }

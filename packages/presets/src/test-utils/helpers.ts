@@ -87,7 +87,9 @@ export async function h5LayoutText(file: string): Promise<string> {
         const dtype =
           meta.type === 1
             ? `float${meta.size * 8}`
-            : d.attrs["dtype"]?.value === "bfloat16"
+            : meta.type === 0
+              ? `${meta.signed ? "int" : "uint"}${meta.size * 8}`
+              : d.attrs["dtype"]?.value === "bfloat16"
               ? "|V2"
               : `type${meta.type}`;
         entries.push([
