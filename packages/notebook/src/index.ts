@@ -59,6 +59,7 @@ export {
   type CosineSimilarityOptions,
   type SimilarityHeatmapOptions,
 } from "./similarity.js";
+export { seedWeights, type SeedableBackbone } from "./seed-weights.js";
 export { isTensor, toMatrix, type MatrixLike } from "./tensor-data.js";
 export {
   tensorPreviewHtml,
