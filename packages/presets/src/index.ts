@@ -47,6 +47,7 @@ export {
   type WrittenPreset,
 } from "./write-preset.js";
 export { EXTRAS_FILE, type BackboneExtras } from "./formats/extras.js";
+export { PythonFloat, pythonJsonDumps, type PythonJsonValue } from "./python-json.js";
 export { hfConfigToKeras } from "./formats/hf-config.js";
 export {
   readSafetensorsHeader,

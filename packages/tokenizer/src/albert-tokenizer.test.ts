@@ -1,11 +1,14 @@
-import { cpSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { PresetError } from "@albert/presets";
+import { startHubServer, type FileData } from "@albert/test-utils";
 import { afterAll, describe, expect, it } from "vitest";
 import { AlbertTokenizer } from "./albert-tokenizer.js";
 import { TokenizerError } from "./errors.js";
+import { isBuiltinUncasedHandle } from "./preset-files.js";
 import {
+  CLASSIFIER_PRESET,
   kerasFixtureModel,
   packageTestdataPath,
   readBytes,
@@ -157,12 +160,164 @@ describe("AlbertTokenizer.fromPreset", () => {
     );
   });
 
-  it("defaults to lowercase for a preset named *_uncased, unless told otherwise", async () => {
+  it("never lowercases because of a folder's name", async () => {
     const dir = path.join(temp, "albert_tiny_en_uncased");
     symlinkSync(testdataPath("tokenizer"), dir);
-    expect((await AlbertTokenizer.fromPreset(dir)).lowercase).toBe(true);
-    expect((await AlbertTokenizer.fromPreset(`${dir}/`)).lowercase).toBe(true);
-    expect((await AlbertTokenizer.fromPreset(dir, { lowercase: false })).lowercase).toBe(false);
+    expect((await AlbertTokenizer.fromPreset(dir)).lowercase).toBe(false);
+    expect((await AlbertTokenizer.fromPreset(dir, { lowercase: true })).lowercase).toBe(true);
+  });
+
+  it.each([true, false])(
+    "saveToPreset records lowercase: %s in tokenizer.json and fromPreset honours it",
+    async (lowercase) => {
+      const dir = path.join(temp, `saved-${lowercase}`);
+      const tokenizer = AlbertTokenizer.fromProto(model, { lowercase });
+      expect(await tokenizer.saveToPreset(dir)).toEqual([
+        "tokenizer.json",
+        "assets/tokenizer/vocabulary.spm",
+      ]);
+      const json = JSON.parse(readFileSync(path.join(dir, "tokenizer.json"), "utf8")) as Record<
+        string,
+        unknown
+      >;
+      expect(json.albert_ts).toEqual({ lowercase });
+      expect(json.config).toEqual(tokenizer.getConfig());
+      expect(readFileSync(path.join(dir, "assets/tokenizer/vocabulary.spm"))).toEqual(
+        readFileSync(testdataPath("tokenizer", "assets/tokenizer/vocabulary.spm")),
+      );
+      const back = await AlbertTokenizer.fromPreset(dir);
+      expect(back.lowercase).toBe(lowercase);
+      expect(back.tokenize("The fox")).toEqual(tokenizer.tokenize("The fox"));
+      expect(back.tokenize("The")[0]).toBe(lowercase ? 6 : 7); // "▁the", or "▁" then <unk>
+      expect((await AlbertTokenizer.fromPreset(dir, { lowercase: !lowercase })).lowercase).toBe(
+        !lowercase,
+      );
+    },
+  );
+
+  it("refuses a malformed casing record", async () => {
+    const dir = path.join(temp, "bad-record");
+    cpSync(CLASSIFIER_PRESET, dir, { recursive: true });
+    const json = JSON.parse(readFileSync(path.join(dir, "tokenizer.json"), "utf8")) as object;
+    writeFileSync(
+      path.join(dir, "tokenizer.json"),
+      JSON.stringify({ ...json, albert_ts: { lowercase: "yes" } }),
+    );
+    await expect(AlbertTokenizer.fromPreset(dir)).rejects.toMatchObject({
+      code: "invalid_preset",
+      message: expect.stringMatching(/"albert_ts" must be an object with a boolean "lowercase"/),
+    });
+  });
+
+  it("refuses KerasHub tokenizer options this port does not implement", async () => {
+    const dir = path.join(temp, "add-bos");
+    cpSync(CLASSIFIER_PRESET, dir, { recursive: true });
+    const json = JSON.parse(readFileSync(path.join(dir, "tokenizer.json"), "utf8")) as {
+      config: object;
+    };
+    writeFileSync(
+      path.join(dir, "tokenizer.json"),
+      JSON.stringify({ ...json, config: { ...json.config, add_bos: true } }),
+    );
+    await expect(AlbertTokenizer.fromPreset(dir)).rejects.toMatchObject({
+      code: "unsupported_model",
+      message: expect.stringMatching(/add_bos is true; this port supports only false/),
+    });
+  });
+
+  it("getConfig() is KerasHub's; fromConfig reads it back with the model bytes", () => {
+    const kerasJson = JSON.parse(
+      readFileSync(path.join(CLASSIFIER_PRESET, "tokenizer.json"), "utf8"),
+    ) as {
+      config: object;
+    };
+    const tokenizer = AlbertTokenizer.fromProto(model);
+    expect(tokenizer.getConfig()).toEqual(kerasJson.config);
+    expect(tokenizer.serialize()).toEqual(kerasJson);
+    expect(tokenizer.specialTokenIds).toEqual([0, 2, 3, 4]);
+    const named = AlbertTokenizer.fromProto(model, { name: "my_tokenizer", lowercase: true });
+    const back = AlbertTokenizer.fromConfig(named.getConfig(), { proto: model, lowercase: true });
+    expect(back.getConfig()).toEqual(named.getConfig());
+    expect(back.lowercase).toBe(true);
+    expect(() => AlbertTokenizer.fromConfig(kerasJson, undefined as never)).toThrow(
+      /needs the SentencePiece model/,
+    );
+    expect(() =>
+      AlbertTokenizer.fromConfig(
+        { ...kerasJson, registered_name: "keras_hub>BertTokenizer" },
+        {
+          proto: model,
+        },
+      ),
+    ).toThrow(/is a serialized keras_hub>BertTokenizer, expected keras_hub>AlbertTokenizer/);
+  });
+
+  it("knows the built-in *_uncased presets by name and Kaggle handle, not by folder", () => {
+    expect(isBuiltinUncasedHandle("albert_base_en_uncased")).toBe(true);
+    expect(isBuiltinUncasedHandle("kaggle://keras/albert/keras/albert_large_en_uncased/3")).toBe(
+      true,
+    );
+    expect(isBuiltinUncasedHandle("kaggle://keras/albert/keras/albert_base_en_uncased")).toBe(true);
+    expect(isBuiltinUncasedHandle("kaggle://me/albert/keras/albert_base_en_uncased/1")).toBe(false);
+    expect(isBuiltinUncasedHandle("./albert_base_en_uncased")).toBe(false);
+    expect(isBuiltinUncasedHandle("/models/albert_base_en_uncased")).toBe(false);
+    expect(isBuiltinUncasedHandle("hf://me/albert_base_en_uncased")).toBe(false);
+    expect(isBuiltinUncasedHandle("kaggle://not a handle")).toBe(false);
+  });
+
+  it("lowercases a built-in *_uncased preset resolved by name (from a local Kaggle server)", async () => {
+    // The served preset is KerasHub's own layout, with no casing record.
+    const files: Record<string, FileData> = {};
+    const root = testdataPath("tokenizer");
+    for (const file of [
+      "config.json",
+      "metadata.json",
+      "tokenizer.json",
+      "preprocessor.json",
+      "model.weights.h5",
+      "assets/tokenizer/vocabulary.spm",
+    ]) {
+      files[file] = readFileSync(path.join(root, file));
+    }
+    const server = await startHubServer({
+      kaggle: { "keras/albert/keras/albert_base_en_uncased": { versions: { 5: { files } } } },
+    });
+    const names = [
+      "ALBERT_HOME",
+      "KAGGLE_API_ENDPOINT",
+      "HF_ENDPOINT",
+      "HOME",
+      "KAGGLE_API_TOKEN",
+      "KAGGLE_USERNAME",
+      "KAGGLE_KEY",
+      "KAGGLE_CONFIG_DIR",
+      "ALBERT_OFFLINE",
+    ];
+    const saved = Object.fromEntries(names.map((n) => [n, process.env[n]]));
+    try {
+      for (const n of names) delete process.env[n];
+      process.env["ALBERT_HOME"] = path.join(temp, "hub-home");
+      process.env["HOME"] = path.join(temp, "user-home");
+      process.env["KAGGLE_API_ENDPOINT"] = server.url;
+      process.env["HF_ENDPOINT"] = server.url;
+      const byName = await AlbertTokenizer.fromPreset("albert_base_en_uncased", { retries: 0 });
+      expect(byName.lowercase).toBe(true);
+      expect(byName.tokenize("The")).toEqual([6]);
+      const byHandle = await AlbertTokenizer.fromPreset(
+        "kaggle://keras/albert/keras/albert_base_en_uncased/5",
+      );
+      expect(byHandle.lowercase).toBe(true);
+      // The same files in a folder of the same name: KerasHub's ids, no lowercasing.
+      const copy = path.join(temp, "copy", "albert_base_en_uncased");
+      for (const file of Object.keys(files)) cpSync(path.join(root, file), path.join(copy, file));
+      expect((await AlbertTokenizer.fromPreset(copy)).lowercase).toBe(false);
+    } finally {
+      for (const n of names) {
+        if (saved[n] === undefined) delete process.env[n];
+        else process.env[n] = saved[n];
+      }
+      await server.close();
+    }
   });
 
   it("reads an HF transformers directory (spiece.model) and its do_lower_case", async () => {

@@ -1,4 +1,13 @@
 import { TokenizerError, describeValue } from "./errors.js";
+import {
+  ALBERT_TOKENIZER_CLASS,
+  configField,
+  dtypePolicyConfig,
+  serializeLayer,
+  unwrapConfig,
+  type KerasDTypePolicyConfig,
+  type KerasSerializedLayer,
+} from "./keras-config.js";
 import { SentencePieceProcessor, type EncodedPiece } from "./sentencepiece/processor.js";
 import { SPACE_SYMBOL } from "./sentencepiece/utf8.js";
 import {
@@ -7,6 +16,8 @@ import {
   preprocessUncasedText,
   type AlignedText,
 } from "./uncased/uncased-preprocessing.js";
+
+import type { TokenizerPresetFiles } from "./preset-files.js";
 
 export type { EncodedPiece } from "./sentencepiece/processor.js";
 
@@ -18,6 +29,37 @@ export interface AlbertTokenizerOptions {
    * into `"`, NFKD and drop combining marks, lowercase, and split pieces that end in a digit
    * followed by a comma. `false` (the default here) reproduces KerasHub's ids exactly.
    */
+  lowercase?: boolean;
+  /** The layer name in KerasHub's config. Default `"albert_tokenizer"`. */
+  name?: string;
+  /**
+   * The preset file of the tokenizer's config; its assets go to `assets/<name without .json>/`.
+   * Default `"tokenizer.json"` (KerasHub's `config_file`).
+   */
+  configFile?: string;
+}
+
+/**
+ * KerasHub's `AlbertTokenizer.get_config()`: what `tokenizer.json` holds under `config`. The
+ * SentencePiece model is not part of it (`proto` is null); it is the preset's
+ * `assets/tokenizer/vocabulary.spm`.
+ */
+export interface AlbertTokenizerConfig {
+  name: string;
+  trainable: boolean;
+  dtype: KerasDTypePolicyConfig | string;
+  config_file: string;
+  proto: null;
+  sequence_length: null;
+  add_bos: false;
+  add_eos: false;
+}
+
+/** Options of `AlbertTokenizer.fromConfig`: what the config does not hold. */
+export interface AlbertTokenizerFromConfigOptions {
+  /** The SentencePiece model file's bytes (a preset's `assets/tokenizer/vocabulary.spm`). */
+  proto: Uint8Array | ArrayBuffer;
+  /** See `AlbertTokenizerOptions.lowercase`. Default false (KerasHub's ids). */
   lowercase?: boolean;
 }
 
@@ -41,9 +83,11 @@ export interface PresetResolveOptions {
 /** Options of `AlbertTokenizer.fromPreset`. */
 export interface AlbertTokenizerPresetOptions extends PresetResolveOptions {
   /**
-   * See `AlbertTokenizerOptions.lowercase`. Default: true for presets whose name or directory
-   * ends in `_uncased` and for HF repositories whose config sets `do_lower_case` (or that are
-   * ALBERT tokenizers without the key, whose HF default is true); false otherwise.
+   * See `AlbertTokenizerOptions.lowercase`. Default, in this order: the casing recorded in the
+   * preset's `tokenizer.json` (written by `saveToPreset`); HF's `do_lower_case` (from
+   * `tokenizer_config.json` or `config.json`, or HF's default true for ALBERT tokenizers without
+   * it); true for the built-in `*_uncased` presets (by name or their `kaggle://` handle); false
+   * otherwise. A folder's name never decides.
    */
   lowercase?: boolean;
 }
@@ -73,7 +117,8 @@ const REQUIRED_SPECIAL_TOKENS = {
  * Lowercasing: ALBERT's published vocabularies are uncased, yet neither the SentencePiece
  * model nor KerasHub lowercases, so with `lowercase: false` "The" starts with `<unk>`, exactly
  * as in KerasHub. `lowercase: true` applies HF transformers' uncased preprocessing first (see
- * `AlbertTokenizerOptions.lowercase`); `fromPreset` turns it on for `*_uncased` presets.
+ * `AlbertTokenizerOptions.lowercase`). `saveToPreset` records the choice in `tokenizer.json`
+ * (a top-level `albert_ts` field that Python KerasHub ignores) and `fromPreset` reads it back.
  *
  * ```ts
  * import { readFileSync } from "node:fs";
@@ -86,7 +131,8 @@ const REQUIRED_SPECIAL_TOKENS = {
  * tokenizer.tokenizeWithOffsets("The fox");                 // [{ id, piece, start, end }, ...]
  * tokenizer.clsTokenId; tokenizer.sepTokenId; tokenizer.padTokenId; tokenizer.maskTokenId;
  *
- * const fromDisk = await AlbertTokenizer.fromPreset("./albert_base_en_uncased"); // Node only
+ * const fromDisk = await AlbertTokenizer.fromPreset("albert_base_en_uncased"); // Node only
+ * await fromDisk.saveToPreset("./my_preset"); // tokenizer.json + assets/tokenizer/vocabulary.spm
  * ```
  */
 export class AlbertTokenizer {
@@ -94,6 +140,15 @@ export class AlbertTokenizer {
   readonly sentencePiece: SentencePieceProcessor;
   /** Whether HF's uncased preprocessing runs before SentencePiece. */
   readonly lowercase: boolean;
+  /**
+   * The SentencePiece model file's bytes (KerasHub's `tokenizer.proto`), or undefined for a
+   * tokenizer built from a `SentencePieceProcessor` that was not read from bytes.
+   */
+  readonly proto: Uint8Array | undefined;
+  /** KerasHub's layer name (`config.name`). */
+  readonly name: string;
+  /** The preset file of this tokenizer's config (KerasHub's `config_file`). */
+  readonly configFile: string;
 
   readonly clsToken = REQUIRED_SPECIAL_TOKENS.cls;
   readonly sepToken = REQUIRED_SPECIAL_TOKENS.sep;
@@ -124,16 +179,45 @@ export class AlbertTokenizer {
         `AlbertTokenizer options must be an object with a proto, got ${describeValue(options)}`,
       );
     }
-    const { proto, lowercase = false } = options;
+    const {
+      proto,
+      lowercase = false,
+      name = "albert_tokenizer",
+      configFile = "tokenizer.json",
+    } = options;
     if (typeof lowercase !== "boolean") {
       throw new TokenizerError(
         "invalid_argument",
         `lowercase must be a boolean, got ${describeValue(lowercase)}`,
       );
     }
-    this.sentencePiece =
-      proto instanceof SentencePieceProcessor ? proto : SentencePieceProcessor.fromBytes(proto);
+    for (const [key, value] of [
+      ["name", name],
+      ["configFile", configFile],
+    ] as const) {
+      if (typeof value !== "string" || value.length === 0) {
+        throw new TokenizerError(
+          "invalid_argument",
+          `${key} must be a non-empty string, got ${describeValue(value)}`,
+        );
+      }
+    }
+    if (!configFile.endsWith(".json") || /[\\/]/.test(configFile)) {
+      throw new TokenizerError(
+        "invalid_argument",
+        `configFile must be a file name ending in .json (no folders), got ${describeValue(configFile)}`,
+      );
+    }
+    if (proto instanceof SentencePieceProcessor) {
+      this.sentencePiece = proto;
+      this.proto = proto.serializedProto;
+    } else {
+      this.sentencePiece = SentencePieceProcessor.fromBytes(proto);
+      this.proto = this.sentencePiece.serializedProto;
+    }
     this.lowercase = lowercase;
+    this.name = name;
+    this.configFile = configFile;
     const pieces = this.sentencePiece.vocabulary.pieces;
     this.tokenIds = new Map(pieces.map((piece, id) => [piece, id]));
     const idOf = (token: string, name: string): number => {
@@ -176,7 +260,62 @@ export class AlbertTokenizer {
     const { lowercase, ...resolveOptions } = options;
     const { readTokenizerPreset } = await import("./preset-files.js");
     const found = await readTokenizerPreset(preset, resolveOptions);
-    return new AlbertTokenizer({ proto: found.proto, lowercase: lowercase ?? found.lowercase });
+    return tokenizerFromPresetFiles(found, lowercase);
+  }
+
+  /**
+   * KerasHub's `from_config`: `config` is `getConfig()`'s output or a whole serialized
+   * tokenizer (a `tokenizer.json`). The SentencePiece model is not in a config; pass its bytes.
+   */
+  static fromConfig(config: unknown, options: AlbertTokenizerFromConfigOptions): AlbertTokenizer {
+    const inner = unwrapConfig(config, ALBERT_TOKENIZER_CLASS, "config");
+    if (options === null || typeof options !== "object" || options.proto === undefined) {
+      throw new TokenizerError(
+        "invalid_argument",
+        "AlbertTokenizer.fromConfig needs the SentencePiece model, which a config does not hold: " +
+          "fromConfig(config, { proto: bytes }) with the bytes of assets/tokenizer/vocabulary.spm",
+      );
+    }
+    checkSupportedConfig(inner);
+    const name = configField<string>(inner, "name", "string", "config");
+    const configFile = configField<string>(inner, "config_file", "string", "config");
+    return new AlbertTokenizer({
+      proto: options.proto,
+      ...(options.lowercase === undefined ? {} : { lowercase: options.lowercase }),
+      ...(name === undefined ? {} : { name }),
+      ...(configFile === undefined ? {} : { configFile }),
+    });
+  }
+
+  /** KerasHub's `get_config()`: the `config` part of `tokenizer.json`. */
+  getConfig(): AlbertTokenizerConfig {
+    return {
+      name: this.name,
+      trainable: true,
+      dtype: dtypePolicyConfig("int32"),
+      config_file: this.configFile,
+      proto: null,
+      sequence_length: null,
+      add_bos: false,
+      add_eos: false,
+    };
+  }
+
+  /** `keras.layers.serialize(tokenizer)`: `{ module, class_name, config, registered_name }`. */
+  serialize(): KerasSerializedLayer<AlbertTokenizerConfig> {
+    return serializeLayer(ALBERT_TOKENIZER_CLASS, this.getConfig());
+  }
+
+  /**
+   * Writes the tokenizer into a preset folder as KerasHub's `save_to_preset` does:
+   * `tokenizer.json` (byte for byte KerasHub's, plus a top-level `"albert_ts": { "lowercase" }`
+   * field that records the casing; Python KerasHub ignores it) and
+   * `assets/tokenizer/vocabulary.spm`. Creates the folder; returns the files written, relative
+   * to it. Needs Node.
+   */
+  async saveToPreset(dir: string): Promise<string[]> {
+    const { writeTokenizerFiles } = await import("./preset-files.js");
+    return writeTokenizerFiles(dir, this);
   }
 
   /** Number of pieces in the vocabulary. */
@@ -203,6 +342,15 @@ export class AlbertTokenizer {
       );
     }
     return this.tokenIds.get(token) ?? this.unkTokenId;
+  }
+
+  /**
+   * KerasHub's `special_token_ids`: the distinct ids of `[CLS]`, `[SEP]`, `<pad>` and `[MASK]`,
+   * ascending (the ids the masked-LM preprocessor never selects).
+   */
+  get specialTokenIds(): number[] {
+    const ids = new Set([this.clsTokenId, this.sepTokenId, this.padTokenId, this.maskTokenId]);
+    return [...ids].sort((a, b) => a - b);
   }
 
   /** The four special tokens KerasHub's AlbertTokenizer registers, with their ids. */
@@ -330,6 +478,50 @@ export class AlbertTokenizer {
       }
     }
     return out;
+  }
+}
+
+/**
+ * The tokenizer a preset's files describe, `lowercase` overriding the preset's default. For the
+ * preprocessors' `fromPreset`, which read the same files.
+ */
+export function tokenizerFromPresetFiles(
+  found: TokenizerPresetFiles,
+  lowercase: boolean | undefined,
+): AlbertTokenizer {
+  const config = found.tokenizerConfig;
+  if (config !== undefined) {
+    return AlbertTokenizer.fromConfig(config, {
+      proto: found.proto,
+      lowercase: lowercase ?? found.lowercase,
+    });
+  }
+  return new AlbertTokenizer({ proto: found.proto, lowercase: lowercase ?? found.lowercase });
+}
+
+/** KerasHub options this port does not implement: refused, so ids never silently differ. */
+function checkSupportedConfig(config: Record<string, unknown>): void {
+  const unsupported: Array<[string, unknown]> = [
+    ["sequence_length", null],
+    ["add_bos", false],
+    ["add_eos", false],
+  ];
+  for (const [key, allowed] of unsupported) {
+    const value = config[key];
+    if (value !== undefined && value !== allowed) {
+      throw new TokenizerError(
+        "unsupported_model",
+        `tokenizer config ${key} is ${JSON.stringify(value)}; this port supports only ` +
+          `${JSON.stringify(allowed)} (what KerasHub's ALBERT presets use)`,
+      );
+    }
+  }
+  if (config.proto !== undefined && config.proto !== null) {
+    throw new TokenizerError(
+      "unsupported_model",
+      "tokenizer config proto must be null (the model is the preset's vocabulary asset), " +
+        `got ${describeValue(config.proto)}`,
+    );
   }
 }
 

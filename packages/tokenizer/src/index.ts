@@ -1,5 +1,7 @@
 export {
   AlbertTokenizer,
+  type AlbertTokenizerConfig,
+  type AlbertTokenizerFromConfigOptions,
   type AlbertTokenizerOptions,
   type AlbertTokenizerPresetOptions,
   type EncodedPiece,
@@ -8,10 +10,36 @@ export {
 } from "./albert-tokenizer.js";
 export {
   AlbertPreprocessor,
+  AlbertTextClassifierPreprocessor,
   type AlbertPreprocessorOptions,
   type AlbertPreprocessorOutput,
   type AlbertPreprocessorPresetOptions,
-} from "./albert-preprocessor.js";
+  type AlbertTextClassifierPreprocessorConfig,
+  type AlbertTextClassifierPreprocessorOptions,
+  type AlbertTextClassifierPreprocessorOutput,
+  type AlbertTextClassifierPreprocessorPresetOptions,
+} from "./albert-text-classifier-preprocessor.js";
+export {
+  AlbertMaskedLMPreprocessor,
+  type AlbertMaskedLMPreprocessorConfig,
+  type AlbertMaskedLMPreprocessorOptions,
+  type AlbertMaskedLMPreprocessorOutput,
+  type AlbertMaskedLMPreprocessorPresetOptions,
+} from "./albert-masked-lm-preprocessor.js";
+export {
+  MaskedLMMaskGenerator,
+  type MaskedLMMaskGeneratorOptions,
+  type MaskedLMMaskGeneratorOutput,
+} from "./masking/masked-lm-mask-generator.js";
+export { PythonRandom } from "./masking/python-random.js";
+export {
+  PADDING_STRATEGIES,
+  type PackedInputs,
+  type PaddingStrategy,
+  type PreprocessorInputs,
+  type SentencePairs,
+} from "./preprocessor-inputs.js";
+export type { KerasDTypePolicyConfig, KerasSerializedLayer } from "./keras-config.js";
 export {
   MultiSegmentPacker,
   type MultiSegmentPackerOptions,

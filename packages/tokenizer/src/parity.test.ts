@@ -4,7 +4,7 @@
 // and HF transformers' uncased ALBERT preprocessing (uncased_cases.json).
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { AlbertPreprocessor } from "./albert-preprocessor.js";
+import { AlbertPreprocessor } from "./albert-text-classifier-preprocessor.js";
 import { AlbertTokenizer } from "./albert-tokenizer.js";
 import {
   KERAS_TOKENIZER_FIXTURES,
@@ -70,11 +70,12 @@ describe.each(KERAS_TOKENIZER_FIXTURES)(
       expect(out.paddingMask).toEqual(expected.single.padding_mask);
     });
 
-    it("packs sentence pairs", () => {
-      const out = preprocessor.call([expected.pairs.first, expected.pairs.second]);
+    it("packs sentence pairs, given as { first, second } or KerasHub's tuple form", () => {
+      const out = preprocessor.call({ first: expected.pairs.first, second: expected.pairs.second });
       expect(out.tokenIds).toEqual(expected.pairs.token_ids);
       expect(out.segmentIds).toEqual(expected.pairs.segment_ids);
       expect(out.paddingMask).toEqual(expected.pairs.padding_mask);
+      expect(preprocessor.call([expected.pairs.first, expected.pairs.second])).toEqual(out);
     });
 
     it("gives the backbone inputs of e2e_expected.json", () => {

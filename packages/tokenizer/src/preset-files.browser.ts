@@ -1,5 +1,6 @@
 // What bundlers use instead of preset-files.ts when building for browsers (package.json's
-// "browser" field): there are no files to read, so `fromPreset` explains what to do instead.
+// "browser" field): there are no files to read or write, so `fromPreset` and `saveToPreset`
+// explain what to do instead.
 import { TokenizerError } from "./errors.js";
 import type { TokenizerPresetFiles } from "./preset-files.js";
 
@@ -15,4 +16,24 @@ export async function readTokenizerPreset(
       "SentencePiece model (assets/tokenizer/vocabulary.spm or spiece.model) yourself and call " +
       "AlbertTokenizer.fromProto(new Uint8Array(await response.arrayBuffer()), { lowercase })",
   );
+}
+
+function cannotWrite(dir: string): never {
+  throw new TokenizerError(
+    "unsupported_environment",
+    `saveToPreset(${JSON.stringify(dir)}) writes files and needs Node; in a browser, use ` +
+      "getConfig() (KerasHub's config) and the tokenizer's proto bytes instead",
+  );
+}
+
+export async function writeTokenizerFiles(dir: string, _tokenizer: unknown): Promise<string[]> {
+  cannotWrite(dir);
+}
+
+export async function writePreprocessorFiles(
+  dir: string,
+  _preprocessor: unknown,
+  _floatKeys: unknown,
+): Promise<string[]> {
+  cannotWrite(dir);
 }

@@ -1,12 +1,28 @@
-// Node-only: reads tokenizer files from a preset directory. Loaded with a dynamic import by
-// `fromPreset`, so the browser-safe module graph never reaches `node:` modules; bundlers that
-// honour package.json's "browser" field swap in preset-files.browser.ts.
+// Node-only: reads and writes tokenizer files of a preset directory. Loaded with a dynamic
+// import by `fromPreset` and `saveToPreset`, so the browser-safe module graph never reaches
+// `node:` modules; bundlers that honour package.json's "browser" field swap in
+// preset-files.browser.ts.
 import { existsSync } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { resolvePreset } from "@albert/presets";
-import type { PresetResolveOptions } from "./albert-tokenizer.js";
+import {
+  PythonFloat,
+  isBuiltinPreset,
+  listPresets,
+  parseKaggleHandle,
+  pythonJsonDumps,
+  resolvePreset,
+  type PythonJsonValue,
+} from "@albert/presets";
+import type { AlbertTokenizer, PresetResolveOptions } from "./albert-tokenizer.js";
 import { TokenizerError } from "./errors.js";
+
+/**
+ * The top-level field of `tokenizer.json` where this package records what KerasHub's config
+ * cannot hold: `{ "lowercase": boolean }`. Keras' deserializer reads only `module`,
+ * `class_name`, `config` and `registered_name`, so Python KerasHub loads the file unchanged.
+ */
+export const CASING_FIELD = "albert_ts";
 
 /** What a preset directory says about its tokenizer. */
 export interface TokenizerPresetFiles {
@@ -14,11 +30,12 @@ export interface TokenizerPresetFiles {
   format: "keras" | "transformers";
   /** The SentencePiece model file's bytes. */
   proto: Uint8Array;
-  /** The default for `lowercase` (see `AlbertTokenizer.fromPreset`). */
+  /** The default for `lowercase` (see `AlbertTokenizerPresetOptions.lowercase`). */
   lowercase: boolean;
-  /** From KerasHub's `preprocessor.json`, when present. */
-  sequenceLength?: number;
-  truncate?: string;
+  /** KerasHub's `tokenizer.json` (the whole serialized layer), for KerasHub presets. */
+  tokenizerConfig?: Record<string, unknown>;
+  /** KerasHub's `preprocessor.json` (the whole serialized layer), when the preset has one. */
+  preprocessor?: Record<string, unknown>;
 }
 
 type Json = Record<string, unknown>;
@@ -59,15 +76,46 @@ function isKerasLayerConfig(json: Json | undefined): json is Json & { config: Js
   );
 }
 
-/** Whether a handle or directory names an uncased preset (`..._uncased`, maybe with a version). */
-export function namesUncasedPreset(...names: string[]): boolean {
-  return names.some((name) =>
-    name
-      .split(/[\\/:@]+/)
-      .filter((segment) => segment.length > 0)
-      .slice(-2)
-      .some((segment) => segment.endsWith("_uncased")),
+/**
+ * Whether `handle` names one of the built-in `*_uncased` presets: by name
+ * (`albert_base_en_uncased`) or by its Kaggle handle at any version
+ * (`kaggle://keras/albert/keras/albert_base_en_uncased/5`). Never a folder's name.
+ */
+export function isBuiltinUncasedHandle(handle: string): boolean {
+  if (isBuiltinPreset(handle)) return handle.endsWith("_uncased");
+  if (!/^kaggle:\/\//i.test(handle)) return false;
+  let base: string;
+  try {
+    const h = parseKaggleHandle(handle);
+    base = `kaggle://${h.owner}/${h.model}/${h.framework}/${h.variation}`;
+  } catch {
+    return false;
+  }
+  return listPresets().some(
+    (p) => p.name.endsWith("_uncased") && p.kaggleHandle.replace(/\/\d+$/, "") === base,
   );
+}
+
+/** The casing `saveToPreset` recorded in a `tokenizer.json`, if any. */
+function recordedLowercase(tokenizerJson: Json, file: string): boolean | undefined {
+  const field = tokenizerJson[CASING_FIELD];
+  if (field === undefined) return undefined;
+  const lowercase =
+    typeof field === "object" && field !== null ? (field as Json).lowercase : undefined;
+  if (typeof lowercase !== "boolean") {
+    throw new TokenizerError(
+      "invalid_preset",
+      `${file}: "${CASING_FIELD}" must be an object with a boolean "lowercase", got ${JSON.stringify(field)}`,
+    );
+  }
+  return lowercase;
+}
+
+/** HF's `do_lower_case`, from `tokenizer_config.json` or else `config.json`, if either sets it. */
+function hfDoLowerCase(tokenizerConfig: Json | undefined, modelConfig: Json | undefined) {
+  if (typeof tokenizerConfig?.do_lower_case === "boolean") return tokenizerConfig.do_lower_case;
+  if (typeof modelConfig?.do_lower_case === "boolean") return modelConfig.do_lower_case;
+  return undefined;
 }
 
 /** Reads the tokenizer of a KerasHub or HF transformers preset (any handle `resolvePreset` takes). */
@@ -100,16 +148,17 @@ export async function readTokenizerPreset(
       );
     }
     const preprocessor = await readJson(path.join(dir, "preprocessor.json"));
-    const preprocessorConfig = isKerasLayerConfig(preprocessor) ? preprocessor.config : undefined;
-    const sequenceLength = preprocessorConfig?.sequence_length;
-    const truncate = preprocessorConfig?.truncate;
+    const lowercase =
+      recordedLowercase(tokenizerJson, path.join(dir, "tokenizer.json")) ??
+      hfDoLowerCase(await readJson(path.join(dir, "tokenizer_config.json")), undefined) ??
+      isBuiltinUncasedHandle(preset);
     return {
       dir,
       format: "keras",
       proto: await readModelFile(modelFile),
-      lowercase: namesUncasedPreset(preset, dir),
-      ...(typeof sequenceLength === "number" ? { sequenceLength } : {}),
-      ...(typeof truncate === "string" ? { truncate } : {}),
+      lowercase,
+      tokenizerConfig: tokenizerJson,
+      ...(isKerasLayerConfig(preprocessor) ? { preprocessor } : {}),
     };
   }
 
@@ -117,15 +166,11 @@ export async function readTokenizerPreset(
   if (existsSync(spieceFile)) {
     const tokenizerConfig = await readJson(path.join(dir, "tokenizer_config.json"));
     const modelConfig = await readJson(path.join(dir, "config.json"));
-    let lowercase: boolean;
-    if (typeof tokenizerConfig?.do_lower_case === "boolean")
-      lowercase = tokenizerConfig.do_lower_case;
-    else if (typeof modelConfig?.do_lower_case === "boolean") lowercase = modelConfig.do_lower_case;
-    else {
-      // HF's AlbertTokenizer defaults to do_lower_case=True.
-      const tokenizerClass = String(tokenizerConfig?.tokenizer_class ?? "");
-      lowercase = tokenizerClass.startsWith("Albert") || modelConfig?.model_type === "albert";
-    }
+    // HF's AlbertTokenizer defaults to do_lower_case=True.
+    const tokenizerClass = String(tokenizerConfig?.tokenizer_class ?? "");
+    const lowercase =
+      hfDoLowerCase(tokenizerConfig, modelConfig) ??
+      (tokenizerClass.startsWith("Albert") || modelConfig?.model_type === "albert");
     return { dir, format: "transformers", proto: await readModelFile(spieceFile), lowercase };
   }
 
@@ -134,4 +179,66 @@ export async function readTokenizerPreset(
     `Preset ${dir} has no tokenizer: expected a KerasHub tokenizer.json with ` +
       "assets/tokenizer/vocabulary.spm, or an HF transformers spiece.model",
   );
+}
+
+// === Writing (KerasHub's KerasPresetSaver) ===
+
+/** `json.dumps(value, indent=4)` with the named keys written as Python floats (`1.0`, `0.0`). */
+function pythonJson(value: unknown, floatKeys: readonly string[] = []): string {
+  const convert = (v: unknown): PythonJsonValue => {
+    if (Array.isArray(v)) return v.map(convert);
+    if (typeof v === "object" && v !== null) {
+      return Object.fromEntries(
+        Object.entries(v).map(([key, item]) => [
+          key,
+          typeof item === "number" && floatKeys.includes(key)
+            ? new PythonFloat(item)
+            : convert(item),
+        ]),
+      );
+    }
+    return v as PythonJsonValue;
+  };
+  return pythonJsonDumps(convert(value));
+}
+
+async function writePresetFile(dir: string, file: string, text: string | Uint8Array) {
+  const target = path.join(dir, file);
+  await mkdir(path.dirname(target), { recursive: true });
+  await writeFile(target, text);
+}
+
+/** `tokenizer.json` (with the casing record) and the SentencePiece model under `assets/`. */
+export async function writeTokenizerFiles(
+  dir: string,
+  tokenizer: AlbertTokenizer,
+): Promise<string[]> {
+  if (tokenizer.proto === undefined) {
+    throw new TokenizerError(
+      "unsupported_model",
+      "saveToPreset needs the SentencePiece model file's bytes, and this tokenizer was built from " +
+        "a SentencePieceProcessor that was not read from bytes; build it with " +
+        "AlbertTokenizer.fromProto(bytes) instead",
+    );
+  }
+  const configFile = tokenizer.configFile;
+  const vocabulary = `assets/${configFile.replace(/\.json$/, "")}/vocabulary.spm`;
+  const json = { ...tokenizer.serialize(), [CASING_FIELD]: { lowercase: tokenizer.lowercase } };
+  await writePresetFile(dir, configFile, pythonJson(json));
+  await writePresetFile(dir, vocabulary, tokenizer.proto);
+  return [configFile, vocabulary];
+}
+
+/** A preprocessor's JSON file, then its tokenizer's files (KerasHub's `save_preprocessor`). */
+export async function writePreprocessorFiles(
+  dir: string,
+  preprocessor: { configFile: string; tokenizer: AlbertTokenizer; serialize(): unknown },
+  floatKeys: readonly string[],
+): Promise<string[]> {
+  await writePresetFile(
+    dir,
+    preprocessor.configFile,
+    pythonJson(preprocessor.serialize(), floatKeys),
+  );
+  return [preprocessor.configFile, ...(await writeTokenizerFiles(dir, preprocessor.tokenizer))];
 }

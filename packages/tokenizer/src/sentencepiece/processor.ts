@@ -53,12 +53,15 @@ function checkText(text: unknown, argument: string): asserts text is string {
 export class SentencePieceProcessor {
   readonly model: ModelProto;
   readonly vocabulary: Vocabulary;
+  /** The model file this processor was read from (`fromBytes`), byte for byte; else undefined. */
+  readonly serializedProto: Uint8Array | undefined;
   private readonly normalizer: Normalizer;
   private readonly denormalizer: Normalizer | undefined;
   private readonly segmenter: SegmentationModel;
 
-  constructor(model: ModelProto) {
+  constructor(model: ModelProto, serializedProto?: Uint8Array) {
     this.model = model;
+    this.serializedProto = serializedProto;
     this.vocabulary = new Vocabulary(model);
     const spec = model.trainerSpec;
     switch (spec.modelType) {
@@ -98,7 +101,9 @@ export class SentencePieceProcessor {
         `proto must be a Uint8Array or ArrayBuffer holding a SentencePiece model, got ${describeValue(bytes)}`,
       );
     }
-    return new SentencePieceProcessor(decodeModelProto(bytes));
+    // A copy: the caller may reuse its buffer, and saveToPreset writes these bytes back.
+    const copy = bytes.slice();
+    return new SentencePieceProcessor(decodeModelProto(copy), copy);
   }
 
   /** "UNIGRAM", "BPE", "WORD" or "CHAR". */

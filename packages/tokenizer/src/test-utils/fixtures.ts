@@ -75,3 +75,36 @@ export function kerasFixtureModel(fixture: string): Uint8Array {
 export const TOKENIZER_30K = sharedFixturePath("tokenizer-30k");
 
 export { readJson, testdataPath };
+
+/** KerasHub task presets (testdata/tasks/keras/*): `save_to_preset` of the two ALBERT tasks. */
+export const CLASSIFIER_PRESET = testdataPath("tasks", "keras", "classifier");
+export const MASKED_LM_PRESET = testdataPath("tasks", "keras", "masked_lm");
+
+/** The classifier preset's e2e_expected.json: its preprocessor's packing of single texts and pairs. */
+export interface ClassifierE2eExpected {
+  sequence_length: number;
+  truncate: "round_robin" | "waterfall";
+  single: PackedCases & { inputs: string[] };
+  pairs: PackedCases & { first: string[]; second: string[] };
+}
+
+/** masked_lm/preprocessor_sample.json: one seeded batch of KerasHub's eager masking, and counts. */
+export interface MaskedLMSample {
+  seed: number;
+  texts: string[];
+  x: PackedCases & { mask_positions: number[][] };
+  y: number[][];
+  sample_weight: number[][];
+  unmasked_token_ids: number[][];
+  statistics: {
+    seed: number;
+    draws: number;
+    eligible_positions_per_draw: number;
+    selected: number;
+    replaced_by_mask: number;
+    replaced_by_other_token: number;
+    left_unchanged: number;
+    rows_hitting_mask_selection_length: number;
+    rates: Record<string, number>;
+  };
+}
