@@ -21,6 +21,7 @@ describe("diagnoseBackends", () => {
       ["cpu", true, true],
     ]);
     expect(report.auto).toBe("tensorflow");
+    expect(report.autoSync).toBe("tensorflow");
     expect(report.current?.name).toBe("cpu");
     expect(report.platform).toMatch(/^linux x64, Node 20\./);
   });
@@ -36,6 +37,8 @@ describe("diagnoseBackends", () => {
     expect(native.nativePackage).toMatchObject({
       name: "@tensorflow/tfjs-node",
       version: "4.22.0",
+      origin: "albert-home",
+      dir: expect.stringMatching(/[\\/]native[\\/]tfjs-node-4\.22\.0-linux-x64[\\/]node_modules[\\/]@tensorflow[\\/]tfjs-node$/),
       addonBuilt: true,
     });
     // The root install runs albert-provision, which leaves this record.
@@ -45,17 +48,15 @@ describe("diagnoseBackends", () => {
     });
   });
 
-  it("says why the GPU backend is not available and where its package is", () => {
+  it("says why the GPU backend is not available (no GPU comes before no package)", () => {
     const gpu = diagnoseBackends().backends.find((b) => b.name === "tensorflow-gpu")!;
     expect(gpu).toMatchObject({
       available: false,
       reason: "no NVIDIA driver (test)",
       checkedBy: "preconditions",
     });
-    expect(gpu.nativePackage).toMatchObject({
-      name: "@tensorflow/tfjs-node-gpu",
-      addonBuilt: false,
-    });
+    // Only `albert-provision --gpu` installs it, and only where there is a GPU.
+    expect(gpu.nativePackage).toBeUndefined();
   });
 
   it("checks wasm by its binaries, without initializing it", () => {

@@ -7,6 +7,7 @@ import {
   knownNativeLoad,
   loadNative,
   loadedNative,
+  notSetUpReason,
   type NativeLoad,
 } from "./native.js";
 import { checkAddonLoads } from "./provision/native-addon.js";
@@ -25,6 +26,8 @@ export interface NativePackageReport {
   name: NativePackage;
   version: string;
   dir: string;
+  /** `albert-home`: set up by `albert-provision` under ALBERT_HOME; `node_modules`: installed otherwise. */
+  origin: NativePackageLocation["origin"];
   /** The compiled binding tfjs-node loads (`lib/napi-v8/tfjs_binding.node`). */
   addonPath: string;
   addonBuilt: boolean;
@@ -64,8 +67,18 @@ export interface BackendsDiagnosis {
   backends: BackendDiagnosis[];
   /** The backend models run on now, if one was chosen. */
   current?: BackendInfo;
-  /** What `await initBackend("auto")` picks on this machine (in a fresh process). */
+  /**
+   * What `await initBackend("auto")` picks on this machine (in a fresh process), and what a
+   * model's first call uses when nothing was chosen, if it is asynchronous
+   * (`AlbertBackbone.fromPreset`: `ensureBackendAsync`).
+   */
   auto: ConcreteBackendName;
+  /**
+   * What a model built synchronously before any backend was chosen (`new AlbertBackbone`,
+   * `fromConfig`: `ensureBackend`) runs on: `auto`, except that WebAssembly, which initializes
+   * asynchronously, is only reused once it runs in this process (else plain JS).
+   */
+  autoSync: ConcreteBackendName;
   gpu: NvidiaGpuProbe;
   /** "linux x64, Node 20.20.2". */
   platform: string;
@@ -80,6 +93,7 @@ function packageReport(
     name: location.name,
     version: location.version,
     dir: location.dir,
+    origin: location.origin,
     addonPath: location.addonPath,
     addonBuilt: exists(location.addonPath),
     ...(provision === undefined ? {} : { provision }),
@@ -155,13 +169,8 @@ function diagnoseGpu(
           "loaded in this process",
         );
   }
-  if (location === undefined) {
-    return unavailable(
-      `${GPU_PACKAGE} is not installed (an optional dependency of @albert/backends)`,
-      "preconditions",
-    );
-  }
   if (!gpu.present) return unavailable(gpu.reason ?? "no NVIDIA GPU", "preconditions");
+  if (location === undefined) return unavailable(notSetUpReason(GPU_PACKAGE), "preconditions");
   if (!exists(location.addonPath)) {
     return unavailable(
       `${GPU_PACKAGE} has no native addon yet: run \`npx albert-provision --gpu\``,
@@ -189,7 +198,7 @@ function diagnoseCpuNative(gpuStillPossible: boolean): Omit<BackendDiagnosis, "n
     );
   const location = locateNativePackage(CPU_PACKAGE);
   if (location === undefined)
-    return unavailable(`${CPU_PACKAGE} is not installed`, "preconditions");
+    return unavailable(notSetUpReason(CPU_PACKAGE), "preconditions");
   const known = knownNativeLoad(CPU_PACKAGE);
   if (known !== undefined && !known.ok)
     return unavailable(known.reason ?? "unknown", "loaded in this process");
@@ -280,10 +289,12 @@ export function diagnoseBackends(): BackendsDiagnosis {
   });
   const order: ConcreteBackendName[] = ["tensorflow-gpu", "tensorflow", "wasm", "cpu"];
   const auto = order.find((name) => backends.find((b) => b.name === name)?.available) ?? "cpu";
+  const autoSync = auto === "wasm" && wasmState().ready !== true ? "cpu" : auto;
   return {
     backends,
     ...(current === undefined ? {} : { current }),
     auto,
+    autoSync,
     gpu,
     platform: `${process.platform} ${process.arch}, Node ${process.versions.node}`,
   };
@@ -326,6 +337,15 @@ export function formatDiagnosis(diagnosis: BackendsDiagnosis): string {
     "",
     `auto picks: ${diagnosis.auto}${diagnosis.current?.fallbackReason ? ` (now: ${diagnosis.current.fallbackReason})` : ""}`,
   );
+  if (diagnosis.autoSync !== diagnosis.auto) {
+    lines.push(
+      `  (a model built with new AlbertBackbone before any backend is chosen runs on ${diagnosis.autoSync}: ` +
+        `${diagnosis.auto} initializes asynchronously; \`await initBackend()\` or AlbertBackbone.fromPreset picks it)`,
+    );
+  }
+  if (diagnosis.auto !== "tensorflow" && diagnosis.auto !== "tensorflow-gpu") {
+    lines.push("  native TensorFlow: run `npx albert-provision` to set it up");
+  }
   const unavailable = diagnosis.backends.filter((b) => !b.available);
   if (unavailable.length > 0) {
     lines.push("", "Why not:");
@@ -339,12 +359,13 @@ export function formatDiagnosis(diagnosis: BackendsDiagnosis): string {
     const pkg = b.nativePackage;
     if (b.name !== "tensorflow" && b.name !== "tensorflow-gpu") continue;
     if (pkg === undefined) {
-      lines.push(`  ${b.name === "tensorflow" ? CPU_PACKAGE : GPU_PACKAGE}: not installed`);
+      lines.push(`  ${b.name === "tensorflow" ? CPU_PACKAGE : GPU_PACKAGE}: not set up`);
       continue;
     }
     const record = pkg.provision;
+    const origin = pkg.origin === "albert-home" ? "set up by albert-provision" : "installed in node_modules";
     lines.push(
-      `  ${pkg.name} ${pkg.version} at ${pkg.dir}`,
+      `  ${pkg.name} ${pkg.version} at ${pkg.dir} (${origin})`,
       `    addon: ${pkg.addonBuilt ? pkg.addonPath : "not built"}`,
       `    provisioned: ${record ? `TensorFlow ${record.tensorflowVersion} from ${record.source} (${record.detail}), ${record.provisionedAt}` : "no record (not set up by albert-provision)"}`,
     );

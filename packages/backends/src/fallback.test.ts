@@ -18,7 +18,7 @@ import {
   initBackendSync,
 } from "./index.js";
 import { forgetNativeLoads } from "./native.js";
-import { resolveNativePackagesFrom } from "./provision/paths.js";
+import { nativeFolder, resolveNativePackagesFrom } from "./provision/paths.js";
 import { fakeNativePackage, tempDir } from "./test-utils/fakes.js";
 
 const root = tempDir("fallback");
@@ -27,7 +27,11 @@ const addonMissing = path.join(root, "addon-missing");
 const runtimeMissing = path.join(root, "runtime-missing");
 const emptyWasmDir = path.join(root, "no-wasm-here");
 
+// The warning a fallback prints is checked in child processes (fallback-warning.test.ts).
+const quietBefore = process.env["ALBERT_QUIET"];
+
 beforeAll(() => {
+  process.env["ALBERT_QUIET"] = "1";
   mkdirSync(nothingInstalled, { recursive: true });
   mkdirSync(emptyWasmDir, { recursive: true });
   fakeNativePackage(addonMissing, "@tensorflow/tfjs-node", "addon-missing");
@@ -36,6 +40,8 @@ beforeAll(() => {
 });
 
 afterAll(() => {
+  if (quietBefore === undefined) delete process.env["ALBERT_QUIET"];
+  else process.env["ALBERT_QUIET"] = quietBefore;
   resolveNativePackagesFrom(undefined);
   setGpuProbeForTests(undefined);
   forgetNativeLoads();
@@ -74,7 +80,8 @@ describe("native TensorFlow that cannot load", () => {
     const error = await rejection(initBackend("tensorflow"));
     expect(error.code).toBe("unavailable");
     expect(error.message).toBe(
-      "The tensorflow backend is unavailable: @tensorflow/tfjs-node is not installed",
+      "The tensorflow backend is unavailable: native TensorFlow is not set up on this machine " +
+        `(no @tensorflow/tfjs-node in ${nativeFolder("@tensorflow/tfjs-node")}): run \`npx albert-provision\``,
     );
   });
 
@@ -123,14 +130,15 @@ describe('"auto" falls back and says why', () => {
     matmulWorks();
   });
 
-  it("to plain JS synchronously (what a model call does), with the native reason", () => {
+  it("to plain JS synchronously (a model built before any choice) while wasm has not started, saying why", () => {
     nativeInstall(nothingInstalled);
     const info = initBackendSync("auto");
-    expect(info).toMatchObject({
-      name: "cpu",
-      threads: 1,
-      fallbackReason: "tensorflow: @tensorflow/tfjs-node is not installed",
-    });
+    expect(info).toMatchObject({ name: "cpu", threads: 1 });
+    expect(info.fallbackReason).toBe(
+      `tensorflow: native TensorFlow is not set up on this machine (no @tensorflow/tfjs-node in ${nativeFolder("@tensorflow/tfjs-node")}): ` +
+        "run `npx albert-provision`; wasm: it initializes asynchronously and was not started: `await initBackend()` " +
+        "(or `AlbertBackbone.fromPreset`) before building a model uses it",
+    );
     expect(ensureBackend()).toEqual(info);
   });
 

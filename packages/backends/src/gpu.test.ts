@@ -1,7 +1,7 @@
 /**
  * The CUDA backend's selection and failure paths. No NVIDIA GPU is needed: nvidia-smi and the
- * driver file are faked, and the GPU package is the installed @tensorflow/tfjs-node-gpu (whose
- * addon is not built without a GPU) or absent (a temp node_modules without it).
+ * driver file are faked, and the GPU package is either absent (never provisioned) or installed
+ * but unbuilt (tfjs-node's JavaScript under its name, beside the real provisioned tfjs-node).
  */
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -11,8 +11,8 @@ import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import { detectNvidiaGpu, setGpuProbeForTests, type NvidiaGpuProbe } from "./gpu.js";
 import { BackendError, initBackend, initBackendSync } from "./index.js";
 import { forgetNativeLoads, knownNativeLoad } from "./native.js";
-import { locateNativePackage, resolveNativePackagesFrom } from "./provision/paths.js";
-import { fakeNvidiaSmi, tempDir } from "./test-utils/fakes.js";
+import { locateNativePackage, nativeFolder, resolveNativePackagesFrom } from "./provision/paths.js";
+import { fakeNvidiaSmi, nativeFolderWithUnbuiltGpu, tempDir } from "./test-utils/fakes.js";
 
 const root = tempDir("gpu");
 const missing = path.join(root, "missing");
@@ -22,13 +22,17 @@ const A_GPU: NvidiaGpuProbe = {
   driverVersion: "550.54.15",
 };
 const NO_GPU: NvidiaGpuProbe = { present: false, gpus: [], reason: "no NVIDIA driver (test)" };
-// The optional dependency is installed unless the install skipped optional packages.
-const gpuPackageInstalled = locateNativePackage("@tensorflow/tfjs-node-gpu") !== undefined;
+const withUnbuiltGpu = nativeFolderWithUnbuiltGpu(root);
 
 afterEach(() => {
   setGpuProbeForTests(undefined);
   resolveNativePackagesFrom(undefined);
 });
+
+/** Native packages from the folder where the GPU package is installed but not built. */
+function unbuiltGpuPackage(): void {
+  resolveNativePackagesFrom(withUnbuiltGpu);
+}
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 const rejection = (promise: Promise<unknown>) => caught(() => promise, BackendError);
@@ -106,74 +110,62 @@ describe("detectNvidiaGpu", () => {
 });
 
 describe('initBackend("tensorflow-gpu")', () => {
-  it("says the optional GPU package is absent, and how to get it", async () => {
+  it("says the GPU package was never set up, and what sets it up", async () => {
     mkdirSync(missing, { recursive: true });
     resolveNativePackagesFrom(missing);
     setGpuProbeForTests(() => A_GPU);
     const error = await rejection(initBackend("tensorflow-gpu"));
     expect(error.message).toBe(
-      "The tensorflow-gpu backend is unavailable: @tensorflow/tfjs-node-gpu is not installed (an optional " +
-        "dependency of @albert/backends: npm install @tensorflow/tfjs-node-gpu@4.22.0, then npx albert-provision --gpu)",
+      "The tensorflow-gpu backend is unavailable: TensorFlow's CUDA build is not set up on this machine " +
+        `(no @tensorflow/tfjs-node-gpu in ${nativeFolder("@tensorflow/tfjs-node-gpu")}): run \`npx albert-provision --gpu\``,
     );
   });
 
-  it.runIf(gpuPackageInstalled)(
-    "does not even load the installed GPU package where there is no GPU",
-    async () => {
-      expect(locateNativePackage("@tensorflow/tfjs-node-gpu")?.version).toBe("4.22.0");
-      setGpuProbeForTests(() => NO_GPU);
-      const error = await rejection(initBackend("tensorflow-gpu"));
-      expect(error.message).toBe(
-        "The tensorflow-gpu backend is unavailable: no NVIDIA driver (test)",
-      );
-      expect(knownNativeLoad("@tensorflow/tfjs-node-gpu")).toBeUndefined();
-    },
-  );
+  it("does not even load an installed GPU package where there is no GPU", async () => {
+    unbuiltGpuPackage();
+    expect(locateNativePackage("@tensorflow/tfjs-node-gpu")?.version).toBe("4.22.0");
+    setGpuProbeForTests(() => NO_GPU);
+    const error = await rejection(initBackend("tensorflow-gpu"));
+    expect(error.message).toBe("The tensorflow-gpu backend is unavailable: no NVIDIA driver (test)");
+    expect(knownNativeLoad("@tensorflow/tfjs-node-gpu")).toBeUndefined();
+  });
 
-  it.runIf(gpuPackageInstalled)(
-    "quotes the loader where a GPU is present but the package was not provisioned, leaving no kernels behind",
-    async () => {
-      setGpuProbeForTests(() => A_GPU);
-      const error = await rejection(initBackend("tensorflow-gpu"));
-      expect(error.message).toMatch(
-        /^The tensorflow-gpu backend is unavailable: @tensorflow\/tfjs-node-gpu failed to load: The Node\.js native addon module \(tfjs_binding\.node\) can not be found at path: .*tfjs-node-gpu.*\(run `npx albert-provision --gpu` to set up its native runtime\)$/,
-      );
-      expect(tf.getKernelsForBackend("tensorflow")).toEqual([]);
-    },
-  );
+  it("quotes the loader where a GPU is present but the package was never built, leaving no kernels behind", async () => {
+    unbuiltGpuPackage();
+    setGpuProbeForTests(() => A_GPU);
+    const error = await rejection(initBackend("tensorflow-gpu"));
+    expect(error.message).toMatch(
+      /^The tensorflow-gpu backend is unavailable: @tensorflow\/tfjs-node-gpu failed to load: The Node\.js native addon module \(tfjs_binding\.node\) can not be found at path: .*tfjs-node-gpu.*\(run `npx albert-provision --gpu` to set up its native runtime\)$/,
+    );
+    expect(tf.getKernelsForBackend("tensorflow")).toEqual([]);
+  });
 });
 
 describe('"auto" on a machine with a GPU it cannot use', () => {
-  it.runIf(gpuPackageInstalled)(
-    "picks native TensorFlow on the CPU and gives the GPU's reason, without duplicate-kernel warnings",
-    () => {
-      setGpuProbeForTests(() => A_GPU);
-      const warn = vi.spyOn(console, "warn");
-      const info = initBackendSync("auto");
-      expect(info.name).toBe("tensorflow");
-      expect(info.device).toBe("cpu");
-      expect(info.fallbackReason).toMatch(
-        /^tensorflow-gpu: @tensorflow\/tfjs-node-gpu failed to load: The Node\.js native addon module/,
-      );
-      expect(warn.mock.calls.filter((call) => /already registered/.test(String(call[0])))).toEqual(
-        [],
-      );
-      warn.mockRestore();
-    },
-  );
+  it("picks native TensorFlow on the CPU and gives the GPU's reason, without duplicate-kernel warnings", () => {
+    unbuiltGpuPackage();
+    setGpuProbeForTests(() => A_GPU);
+    const warn = vi.spyOn(console, "warn");
+    const info = initBackendSync("auto");
+    expect(info.name).toBe("tensorflow");
+    expect(info.device).toBe("cpu");
+    expect(info.fallbackReason).toMatch(
+      /^tensorflow-gpu: @tensorflow\/tfjs-node-gpu failed to load: The Node\.js native addon module/,
+    );
+    expect(warn.mock.calls.filter((call) => /already registered/.test(String(call[0])))).toEqual([]);
+    warn.mockRestore();
+  });
 
-  it.runIf(gpuPackageInstalled)(
-    "cannot load the GPU build beside the CPU build, and says so",
-    async () => {
-      setGpuProbeForTests(() => A_GPU);
-      forgetNativeLoads("@tensorflow/tfjs-node-gpu");
-      const error = await rejection(initBackend("tensorflow-gpu"));
-      expect(error.message).toMatch(
-        /@tensorflow\/tfjs-node is already loaded in this process and only one native TensorFlow can be; choose "tensorflow-gpu" before anything loads @tensorflow\/tfjs-node/,
-      );
-      expect(tf.getBackend()).toBe("tensorflow");
-    },
-  );
+  it("cannot load the GPU build beside the CPU build, and says so", async () => {
+    unbuiltGpuPackage();
+    setGpuProbeForTests(() => A_GPU);
+    forgetNativeLoads("@tensorflow/tfjs-node-gpu");
+    const error = await rejection(initBackend("tensorflow-gpu"));
+    expect(error.message).toMatch(
+      /@tensorflow\/tfjs-node is already loaded in this process and only one native TensorFlow can be; choose "tensorflow-gpu" before anything loads @tensorflow\/tfjs-node/,
+    );
+    expect(tf.getBackend()).toBe("tensorflow");
+  });
 
   it("says nothing about a GPU the machine does not have", async () => {
     setGpuProbeForTests(() => NO_GPU);

@@ -3,6 +3,7 @@ export {
   BACKEND_NAMES,
   currentBackend,
   ensureBackend,
+  ensureBackendAsync,
   initBackend,
   initBackendSync,
   type BackendInfo,

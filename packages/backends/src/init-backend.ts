@@ -2,10 +2,11 @@ import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
 import { BackendError } from "./errors.js";
 import { gpuProbe, describeGpu } from "./gpu.js";
-import { CPU_PACKAGE, GPU_PACKAGE, loadNative, loadedNative, type NativeLoad } from "./native.js";
-import { locateNativePackage, ownDependencyVersion } from "./provision/paths.js";
+import { warnNativeFallback } from "./fallback-warning.js";
+import { CPU_PACKAGE, GPU_PACKAGE, loadNative, loadedNative, notSetUpReason, type NativeLoad } from "./native.js";
+import { locateNativePackage } from "./provision/paths.js";
 import { applyNativeThreads, type NativeThreadOptions } from "./threads.js";
-import { WASM_THREADS_NOTE, activateWasm } from "./wasm.js";
+import { WASM_THREADS_NOTE, activateWasm, locateWasmFiles, reuseWasm, wasmState, type WasmReady } from "./wasm.js";
 
 /** The backends `initBackend` accepts. */
 export type BackendName = "auto" | "tensorflow" | "tensorflow-gpu" | "wasm" | "cpu";
@@ -43,7 +44,16 @@ export interface InitBackendOptions extends NativeThreadOptions {
    * `dist/`, found without configuration). Only counts before the wasm backend first starts.
    */
   wasmPath?: string;
+  /**
+   * `"auto"`: do not print the warning that models run without native TensorFlow (printed
+   * once per process on stderr; `ALBERT_QUIET=1` silences it too).
+   */
+  quiet?: boolean;
 }
+
+/** Why a synchronous `"auto"` passes over WebAssembly that could run. */
+export const WASM_NOT_YET =
+  "it initializes asynchronously and was not started: `await initBackend()` (or `AlbertBackbone.fromPreset`) before building a model uses it";
 
 /** TF.js' registry name for each of ours. */
 const TFJS_NAME: Record<ConcreteBackendName, string> = {
@@ -107,15 +117,11 @@ function activateTensorflow(options: InitBackendOptions): BackendInfo {
 function activateTensorflowGpu(options: InitBackendOptions): BackendInfo {
   const loaded = loadedNative();
   if (loaded?.name !== GPU_PACKAGE) {
-    if (locateNativePackage(GPU_PACKAGE) === undefined) {
-      throw new Unavailable(
-        "tensorflow-gpu",
-        `${GPU_PACKAGE} is not installed (an optional dependency of @albert/backends: ` +
-          `npm install ${GPU_PACKAGE}@${ownDependencyVersion(GPU_PACKAGE)}, then npx albert-provision --gpu)`,
-      );
-    }
     const gpu = gpuProbe();
     if (!gpu.present) throw new Unavailable("tensorflow-gpu", gpu.reason ?? "no NVIDIA GPU");
+    if (locateNativePackage(GPU_PACKAGE) === undefined) {
+      throw new Unavailable("tensorflow-gpu", notSetUpReason(GPU_PACKAGE));
+    }
   }
   applyNativeThreads(options, loaded?.threads);
   const load = loadNative(GPU_PACKAGE);
@@ -132,17 +138,20 @@ function activateTensorflowGpu(options: InitBackendOptions): BackendInfo {
   return (current = nativeInfo("tensorflow-gpu", load));
 }
 
+function wasmInfo(ready: WasmReady): BackendInfo {
+  return (current = {
+    name: "wasm",
+    version: ready.version,
+    threads: 1,
+    threadsNote: WASM_THREADS_NOTE,
+    device: "cpu",
+    simd: ready.simd,
+  });
+}
+
 async function activateWasmBackend(options: InitBackendOptions): Promise<BackendInfo> {
   try {
-    const ready = await activateWasm(options.wasmPath);
-    return (current = {
-      name: "wasm",
-      version: ready.version,
-      threads: 1,
-      threadsNote: WASM_THREADS_NOTE,
-      device: "cpu",
-      simd: ready.simd,
-    });
+    return wasmInfo(await activateWasm(options.wasmPath));
   } catch (error) {
     if (error instanceof BackendError && error.code === "unavailable") {
       throw new Unavailable("wasm", error.message);
@@ -151,7 +160,7 @@ async function activateWasmBackend(options: InitBackendOptions): Promise<Backend
   }
 }
 
-function activateCpu(fallbackReason?: string): BackendInfo {
+function activateCpu(): BackendInfo {
   // The cpu backend greets its first use in Node with advice to install tfjs-node; we report
   // the choice (and any fallback reason) ourselves, so mark it as already used.
   const cpu = tf.findBackend("cpu") as { firstUse?: boolean } | null;
@@ -163,7 +172,6 @@ function activateCpu(fallbackReason?: string): BackendInfo {
     threads: 1,
     threadsNote: "plain JavaScript runs on the calling thread",
     device: "cpu",
-    ...(fallbackReason ? { fallbackReason } : {}),
   });
 }
 
@@ -193,6 +201,22 @@ function withFallbackReason(info: BackendInfo, reasons: string[]): BackendInfo {
   return info;
 }
 
+/**
+ * `"auto"` without native TensorFlow: records why on `info` and warns once per process, since
+ * models now run many times slower (`reasons` holds the native backends' reasons first).
+ */
+function fellBack(
+  info: BackendInfo,
+  reasons: string[],
+  options: InitBackendOptions,
+  wasmNeedsAwait = false,
+): BackendInfo {
+  const native = reasons.filter((r) => r.startsWith("tensorflow"));
+  const reason = native.map((r) => r.replace(/^tensorflow(-gpu)?: /, "")).join("; ");
+  warnNativeFallback({ backend: info.name, reason, wasmNeedsAwait }, options.quiet === true);
+  return withFallbackReason(info, reasons);
+}
+
 function unknownBackend(name: never): never {
   throw new BackendError(
     "unknown_backend",
@@ -201,9 +225,10 @@ function unknownBackend(name: never): never {
 }
 
 /**
- * Chooses a backend synchronously: what `initBackend` does, except that `"auto"` stops at
- * native TensorFlow (GPU, then CPU) and falls back to plain JS, never to WebAssembly (which
- * initializes asynchronously). Model calls use it when no backend was chosen yet.
+ * Chooses a backend synchronously: what `initBackend` does, except that `"auto"` can only
+ * reuse WebAssembly (which initializes asynchronously) where it already ran in this process:
+ * after native TensorFlow (GPU, then CPU) it takes wasm if it is ready, else plain JS.
+ * Without native TensorFlow it warns once per process, as `initBackend` does.
  *
  * @example
  * const info = initBackendSync("auto", { threads: 2 });
@@ -223,9 +248,15 @@ export function initBackendSync(
     case "auto": {
       const reasons: string[] = [];
       const native = autoNative(options, reasons);
-      return native !== undefined
-        ? withFallbackReason(native, reasons)
-        : activateCpu(reasons.join("; "));
+      if (native !== undefined) return withFallbackReason(native, reasons);
+      // WebAssembly initializes asynchronously: synchronously it can only be reused.
+      const wasm = reuseWasm();
+      if (wasm !== undefined) return fellBack(wasmInfo(wasm), reasons, options);
+      const { failure, dir } = wasmState();
+      const files = locateWasmFiles(dir);
+      const wasmNeedsAwait = failure === undefined && files.ok;
+      reasons.push(`wasm: ${failure ?? (files.ok ? WASM_NOT_YET : files.reason ?? "unavailable")}`);
+      return fellBack(activateCpu(), reasons, options, wasmNeedsAwait);
     }
     case "wasm":
       throw new BackendError(
@@ -267,13 +298,14 @@ export async function initBackend(
     if (native !== undefined) {
       info = withFallbackReason(native, reasons);
     } else {
+      let wasm: BackendInfo | undefined;
       try {
-        info = withFallbackReason(await activateWasmBackend(options), reasons);
+        wasm = await activateWasmBackend(options);
       } catch (error) {
         if (!(error instanceof Unavailable)) throw error;
         reasons.push(`wasm: ${error.reason}`);
-        info = activateCpu(reasons.join("; "));
       }
+      info = fellBack(wasm ?? activateCpu(), reasons, options);
     }
   } else {
     info = initBackendSync(name, options);
@@ -282,7 +314,23 @@ export async function initBackend(
   return info;
 }
 
-/** The current backend, choosing `"auto"` first when none was chosen. Used by models. */
+/**
+ * The current backend, choosing `"auto"` synchronously first when none was chosen: what a
+ * model built with `new AlbertBackbone(...)` uses. Without native TensorFlow that is plain JS
+ * unless WebAssembly already runs; `ensureBackendAsync` (what `fromPreset` uses) gets wasm.
+ */
 export function ensureBackend(): BackendInfo {
   return currentBackend() ?? initBackendSync("auto");
+}
+
+/**
+ * The current backend, choosing `"auto"` first when none was chosen, exactly as
+ * `await initBackend("auto")` (so WebAssembly before plain JS): what `diagnoseBackends()`
+ * reports as `auto`. Asynchronous model entry points (`AlbertBackbone.fromPreset`) use it.
+ *
+ * @example
+ * const info = await ensureBackendAsync(); // the backend chosen earlier, or "auto"'s pick
+ */
+export async function ensureBackendAsync(): Promise<BackendInfo> {
+  return currentBackend() ?? initBackend("auto");
 }

@@ -2,11 +2,12 @@ import { createRequire } from "node:module";
 import * as tf from "@tensorflow/tfjs-core";
 import {
   locateNativePackage,
-  ownDependencyVersion,
+  nativeFolder,
   type NativePackage,
   type NativePackageLocation,
 } from "./provision/paths.js";
 import { readProvisionRecord } from "./provision/provision.js";
+import { shareTfjsWith } from "./shared-tfjs.js";
 import { threadsFromEnvironment, type NativeThreads } from "./threads.js";
 
 const require = createRequire(import.meta.url);
@@ -67,6 +68,14 @@ function whatToDo(name: NativePackage): string {
   return name === GPU_PACKAGE ? "npx albert-provision --gpu" : "npx albert-provision";
 }
 
+/** Why a native package is not there, and the command that sets it up. */
+export function notSetUpReason(name: NativePackage): string {
+  return (
+    `${name === GPU_PACKAGE ? "TensorFlow's CUDA build" : "native TensorFlow"} is not set up on this machine ` +
+    `(no ${name} in ${nativeFolder(name)}): run \`${whatToDo(name)}\``
+  );
+}
+
 /**
  * Loads a native TF.js package once (it registers the "tensorflow" backend with tfjs-core on
  * load). The outcome is remembered: a native library that failed to load is not retried. The
@@ -89,15 +98,7 @@ export function loadNative(name: NativePackage): NativeLoad {
   let result: NativeLoad;
   const location = locateNativePackage(name);
   if (location === undefined) {
-    result = {
-      ok: false,
-      name,
-      reason:
-        name === GPU_PACKAGE
-          ? `${name} is not installed (it is an optional dependency of @albert/backends: ` +
-            `npm install ${name}@${ownDependencyVersion(name)}, then ${whatToDo(name)})`
-          : `${name} is not installed`,
-    };
+    result = { ok: false, name, reason: notSetUpReason(name) };
   } else {
     // TensorFlow's C++ logging (CPU feature notices, absl preamble) is noise for library
     // users; TF_CPP_MIN_LOG_LEVEL=0 in the environment brings it back.
@@ -116,6 +117,8 @@ export function loadNative(name: NativePackage): NativeLoad {
     const previous = (tf.engine() as { backendName?: string | null }).backendName ?? null;
     try {
       try {
+        // One tfjs-core in the process: the package's tree resolves it to ours.
+        shareTfjsWith(location.dir);
         require(location.dir);
       } finally {
         if (onednnUnset) delete process.env["TF_ENABLE_ONEDNN_OPTS"];

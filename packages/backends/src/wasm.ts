@@ -98,6 +98,8 @@ interface WasmState {
   dir?: string;
   ready?: boolean;
   simd?: boolean;
+  /** "@tensorflow/tfjs-backend-wasm 4.22.0 (SIMD)", once it runs. */
+  version?: string;
   /** Set when initialization failed: tfjs-backend-wasm cannot retry in the same process. */
   failure?: string;
 }
@@ -168,10 +170,18 @@ export async function activateWasm(wasmPath?: string): Promise<WasmReady> {
     // The flag TF.js itself used to pick the binary.
     state.simd = (await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT")) === true;
   }
+  state.version ??= `${WASM_PACKAGE} ${files.packageVersion ?? "unknown"} (${state.simd ? "SIMD" : "no SIMD"})`;
   if (!(await tf.setBackend("wasm")))
     throw new BackendError("init_failed", "TF.js could not switch to the wasm backend");
-  return {
-    version: `${WASM_PACKAGE} ${files.packageVersion ?? "unknown"} (${state.simd ? "SIMD" : "no SIMD"})`,
-    simd: state.simd === true,
-  };
+  return { version: state.version, simd: state.simd === true };
+}
+
+/**
+ * Switches to the wasm backend synchronously, which works once it has initialized in this
+ * process (TF.js then switches at once); `undefined` before that.
+ */
+export function reuseWasm(): WasmReady | undefined {
+  if (state.ready !== true || state.version === undefined) return undefined;
+  void tf.setBackend("wasm");
+  return tf.getBackend() === "wasm" ? { version: state.version, simd: state.simd === true } : undefined;
 }

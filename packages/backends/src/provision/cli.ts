@@ -6,9 +6,12 @@ import { parseSources, provisionNative } from "./provision.js";
 
 const HELP = `Usage: albert-provision [--force] [--source LIST] [--gpu] [--json]
 
-Sets up the native TensorFlow runtime for @tensorflow/tfjs-node without its own download:
-the official libtensorflow download when reachable, else an installed TensorFlow Python
-package, else the tensorflow-cpu wheel from pip; then builds the addon and checks it loads.
+Sets up native TensorFlow for @albert/backends, once per machine: installs
+@tensorflow/tfjs-node from the npm registry without its own download script into
+ALBERT_HOME/native (default ~/.cache/albert/native, shared by every project, untouched by
+npm ci), gets TensorFlow's C library (the official libtensorflow download when reachable,
+else an installed TensorFlow Python package, else the tensorflow-cpu wheel from pip),
+builds the addon against it and checks that it loads.
 
   --force         rebuild even if a working addon is present
   --source LIST   comma-separated sources to try: directory,download,python,pip
@@ -22,12 +25,11 @@ ALBERT_PROVISION_SOURCES, ALBERT_HOME (cache), PYTHON (interpreter for pip),
 ALBERT_TENSORFLOW_WHEEL / ALBERT_TENSORFLOW_GPU_WHEEL (pip requirement to download).`;
 
 /** Without --gpu: one line on the GPU backend, so nobody wonders whether it was considered. */
-function gpuStatus(): string | undefined {
+function gpuStatus(): string {
   const location = locateNativePackage("@tensorflow/tfjs-node-gpu");
-  if (location === undefined) return undefined;
   const gpu = gpuProbe();
   if (!gpu.present) return `GPU backend: not set up, ${gpu.reason}`;
-  if (exists(location.addonPath)) return `GPU backend: ${describeGpu(gpu)}; checked by \`albert-provision --gpu\``;
+  if (location !== undefined && exists(location.addonPath)) return `GPU backend: ${describeGpu(gpu)}; checked by \`albert-provision --gpu\``;
   return `GPU backend: ${describeGpu(gpu)} found; run \`npx albert-provision --gpu\` to set up TensorFlow's CUDA build (downloads several GB)`;
 }
 

@@ -68,7 +68,7 @@ describe("provisionNative", () => {
       log: (line) => logs.push(line),
     });
     expect(report.ok).toBe(false);
-    expect(logs.join("\n")).toMatch(/the existing addon does not load \(.*(invalid ELF header|file too short).*\)/);
+    expect(logs.join("\n")).toMatch(/the existing addon in .*broken does not load \(.*(invalid ELF header|file too short).*\)/);
   });
 
   it("reports a package that is not installed", async () => {

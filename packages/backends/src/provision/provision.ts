@@ -1,11 +1,14 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { describeGpu, gpuProbe, type NvidiaGpuProbe } from "../gpu.js";
 import { buildAddon, checkAddonLoads, stageRuntime, type LoadCheck } from "./native-addon.js";
+import { installNativeFolder } from "./native-folder.js";
 import {
-  locateNativePackage,
-  ownDependencyVersion,
-  provisionRecordPath,
   exists,
+  locateNativePackage,
+  nativeFolder,
+  nativePackageVersion,
+  packageInFolder,
+  provisionRecordPath,
   type NativePackage,
   type NativePackageLocation,
 } from "./paths.js";
@@ -26,7 +29,10 @@ export interface ProvisionOptions {
    * build, which is only provisioned where an NVIDIA GPU and driver are present.
    */
   package?: NativePackage;
-  /** Provision the package installed in this folder instead of the one Node resolves. */
+  /**
+   * Provision the package installed in this folder, in place, instead of installing it into
+   * `ALBERT_HOME/native` (the default).
+   */
   packageDir?: string;
   /** Rebuild even when a working addon is already there. */
   force?: boolean;
@@ -50,6 +56,8 @@ export interface ProvisionReport {
   ok: boolean;
   /** True when a working addon was found and nothing was rebuilt. */
   alreadyProvisioned: boolean;
+  /** The package folder models load native TensorFlow from, when it works. */
+  packageDir?: string;
   record?: ProvisionRecord;
   /** Each source tried, and why it did not work. */
   failures: { source: RuntimeSourceName; reason: string }[];
@@ -109,7 +117,8 @@ export function readProvisionRecord(location: NativePackageLocation): ProvisionR
 }
 
 export const WHAT_TO_DO = [
-  "To get the native backend, do one of:",
+  "To get the native backend (`npx albert-provision` installs @tensorflow/tfjs-node from the npm registry,",
+  "then needs TensorFlow's C library), do one of:",
   "  - allow access to storage.googleapis.com (the official libtensorflow download), or",
   "  - pip install tensorflow-cpu (or make `pip download tensorflow-cpu` work), then rerun `npx albert-provision`, or",
   "  - point ALBERT_LIBTENSORFLOW at a folder with lib/libtensorflow*.so.2 and include/tensorflow/c/.",
@@ -135,74 +144,38 @@ function loadProblem(check: LoadCheck, kind: RuntimeKind): string | undefined {
   return undefined;
 }
 
-/**
- * Makes `@tensorflow/tfjs-node` work without its own download: gets a TensorFlow C runtime
- * (official download, an installed TensorFlow Python package, or the `tensorflow-cpu` wheel
- * from pip), stages it in the package, builds the addon from source and checks that it loads.
- *
- * With `package: "@tensorflow/tfjs-node-gpu"` it does the same with TensorFlow's CUDA build
- * (the `tensorflow` wheel and the `nvidia-*` wheels of its `and-cuda` extra, an installed
- * `tensorflow[and-cuda]`, or the official GPU download), only where an NVIDIA GPU and driver
- * are present, and only accepts the result when TensorFlow really runs on the GPU.
- *
- * @example
- * const report = await provisionNative({ log: console.error });
- * if (!report.ok) console.error(report.message);
- *
- * @example
- * await provisionNative({ package: "@tensorflow/tfjs-node-gpu" }); // what `albert-provision --gpu` does
- */
-export async function provisionNative(options: ProvisionOptions = {}): Promise<ProvisionReport> {
-  const name = options.package ?? "@tensorflow/tfjs-node";
-  const kind: RuntimeKind = name === "@tensorflow/tfjs-node-gpu" ? "gpu" : "cpu";
-  const log = options.log ?? (() => {});
-  const location = locateNativePackage(name, options.packageDir);
-  if (location === undefined) {
-    return {
-      ok: false,
-      alreadyProvisioned: false,
-      failures: [],
-      message:
-        `${name} is not installed, so there is nothing to provision.` +
-        (kind === "gpu" ? ` It is an optional dependency of @albert/backends: npm install ${name}@${ownDependencyVersion(name)}` : ""),
-    };
+type Outcome = Omit<ProvisionReport, "gpu" | "packageDir">;
+
+/** A package that works already: its load check passes (and finds the GPU, for the CUDA build). */
+function alreadyWorks(location: NativePackageLocation, kind: RuntimeKind, log: (line: string) => void): Outcome | undefined {
+  if (!exists(location.addonPath)) return undefined;
+  const check = checkAddonLoads(location);
+  const problem = loadProblem(check, kind);
+  if (problem !== undefined) {
+    log(`the existing addon in ${location.dir} ${problem}; provisioning again`);
+    return undefined;
   }
-  const gpu = kind === "gpu" ? gpuProbe() : undefined;
-  if (gpu !== undefined) {
-    if (!gpu.present) {
-      return {
-        ok: false,
-        alreadyProvisioned: false,
-        failures: [],
-        gpu,
-        message:
-          `Not provisioning ${name}: ${gpu.reason}. TensorFlow's CUDA build needs an NVIDIA GPU ` +
-          "and driver (nvidia-smi must list the GPU); nothing was changed. Native TensorFlow on the CPU is unaffected.",
-      };
-    }
-    log(`GPU: ${describeGpu(gpu)}`);
-  }
-  const withGpu = gpu === undefined ? {} : { gpu };
-  const what = kind === "gpu" ? WHAT_TO_DO_GPU : WHAT_TO_DO;
-  if (!options.force && exists(location.addonPath)) {
-    const check = checkAddonLoads(location);
-    const problem = loadProblem(check, kind);
-    if (problem === undefined) {
-      const record = readProvisionRecord(location);
-      return {
-        ok: true,
-        alreadyProvisioned: true,
-        ...(record === undefined ? {} : { record }),
-        failures: [],
-        ...withGpu,
-        message: `${name} ${location.version} already works (TensorFlow ${check.tensorflowVersion}` +
-          `${record ? `, from ${record.source}` : ""}${kind === "gpu" ? ", on the GPU" : ""}).`,
-      };
-    }
-    log(`the existing addon ${problem}; provisioning again`);
-  }
+  const record = readProvisionRecord(location);
+  return {
+    ok: true,
+    alreadyProvisioned: true,
+    ...(record === undefined ? {} : { record }),
+    failures: [],
+    message:
+      `${location.name} ${location.version} already works (TensorFlow ${check.tensorflowVersion}` +
+      `${record ? `, from ${record.source}` : ""}${kind === "gpu" ? ", on the GPU" : ""}) in ${location.dir}.`,
+  };
+}
+
+/** Tries each source in turn: stage its runtime in the package, build the addon, check it loads. */
+async function buildWithRuntime(
+  location: NativePackageLocation,
+  kind: RuntimeKind,
+  sources: RuntimeSourceName[],
+  log: (line: string) => void,
+): Promise<Outcome> {
   const failures: ProvisionReport["failures"] = [];
-  for (const source of options.sources ?? defaultSources(kind)) {
+  for (const source of sources) {
     log(`trying ${source}...`);
     let runtime: TensorFlowRuntime;
     try {
@@ -229,7 +202,7 @@ export async function provisionNative(options: ProvisionOptions = {}): Promise<P
       continue;
     }
     const record: ProvisionRecord = {
-      package: name,
+      package: location.name,
       packageVersion: location.version,
       source,
       tensorflowVersion: check.tensorflowVersion ?? runtime.version,
@@ -242,17 +215,123 @@ export async function provisionNative(options: ProvisionOptions = {}): Promise<P
       alreadyProvisioned: false,
       record,
       failures,
-      ...withGpu,
       message:
-        `${name} ${location.version} now runs on native TensorFlow ${record.tensorflowVersion}` +
+        `${location.name} ${location.version} now runs on native TensorFlow ${record.tensorflowVersion}` +
         `${kind === "gpu" ? " on the GPU" : ""} (${record.detail}).`,
     };
   }
+  const what = kind === "gpu" ? WHAT_TO_DO_GPU : WHAT_TO_DO;
   return {
     ok: false,
     alreadyProvisioned: false,
     failures,
-    ...withGpu,
-    message: `Could not provision ${name}:\n${failures.map((f) => `  - ${f.source}: ${f.reason}`).join("\n")}\n${what}`,
+    message: `Could not provision ${location.name}:\n${failures.map((f) => `  - ${f.source}: ${f.reason}`).join("\n")}\n${what}`,
   };
+}
+
+/**
+ * Installs the package into a fresh folder beside its final place, builds it there, and moves
+ * it into place only once it works: a failed or concurrent run never leaves a broken folder
+ * where models look.
+ */
+async function provisionFolder(
+  name: NativePackage,
+  kind: RuntimeKind,
+  sources: RuntimeSourceName[],
+  log: (line: string) => void,
+): Promise<Outcome & { packageDir?: string }> {
+  const folder = nativeFolder(name);
+  const staging = `${folder}.tmp-${process.pid}`;
+  const version = nativePackageVersion();
+  rmSync(staging, { recursive: true, force: true });
+  try {
+    log(`installing ${name}@${version} from the npm registry (without its install script) into ${folder}`);
+    const install = installNativeFolder(staging, name, version);
+    if (!install.ok) {
+      return {
+        ok: false,
+        alreadyProvisioned: false,
+        failures: [],
+        message: `Could not provision ${name}: ${install.reason}\nnpx albert-provision needs the npm registry (as npm install does), then TensorFlow's C library.`,
+      };
+    }
+    const staged = locateNativePackage(name, packageInFolder(staging, name));
+    if (staged === undefined) throw new Error(`npm installed no ${name} in ${staging}`);
+    const outcome = await buildWithRuntime(staged, kind, sources, log);
+    if (!outcome.ok) return outcome;
+    rmSync(folder, { recursive: true, force: true });
+    try {
+      renameSync(staging, folder);
+    } catch (error) {
+      // Another process moved its own build into place first: use that one if it works.
+      const theirs = locateNativePackage(name, packageInFolder(folder, name));
+      if (theirs === undefined || loadProblem(checkAddonLoads(theirs), kind) !== undefined) throw error;
+    }
+    const packageDir = packageInFolder(folder, name);
+    return { ...outcome, packageDir, message: `${outcome.message} Installed in ${folder}, for every project on this machine.` };
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Makes native TensorFlow work for TF.js without tfjs-node's own download (which fails
+ * offline), and where no `npm ci` or reinstall can undo it: installs `@tensorflow/tfjs-node`
+ * from the npm registry without its install script into `ALBERT_HOME/native` (one folder per
+ * machine, shared by every project), gets a TensorFlow C runtime (official download, an
+ * installed TensorFlow Python package, or the `tensorflow-cpu` wheel from pip), stages it
+ * there, builds the addon from source and checks that it loads. The backend loader loads
+ * tfjs-node from there.
+ *
+ * With `package: "@tensorflow/tfjs-node-gpu"` it does the same with TensorFlow's CUDA build
+ * (the `tensorflow` wheel and the `nvidia-*` wheels of its `and-cuda` extra, an installed
+ * `tensorflow[and-cuda]`, or the official GPU download), only where an NVIDIA GPU and driver
+ * are present, and only accepts the result when TensorFlow really runs on the GPU.
+ *
+ * @example
+ * const report = await provisionNative({ log: console.error });
+ * if (!report.ok) console.error(report.message);
+ *
+ * @example
+ * await provisionNative({ package: "@tensorflow/tfjs-node-gpu" }); // what `albert-provision --gpu` does
+ */
+export async function provisionNative(options: ProvisionOptions = {}): Promise<ProvisionReport> {
+  const name = options.package ?? "@tensorflow/tfjs-node";
+  const kind: RuntimeKind = name === "@tensorflow/tfjs-node-gpu" ? "gpu" : "cpu";
+  const log = options.log ?? (() => {});
+  const gpu = kind === "gpu" ? gpuProbe() : undefined;
+  const withGpu = gpu === undefined ? {} : { gpu };
+  if (gpu !== undefined) {
+    if (!gpu.present) {
+      return {
+        ok: false,
+        alreadyProvisioned: false,
+        failures: [],
+        gpu,
+        message:
+          `Not provisioning ${name}: ${gpu.reason}. TensorFlow's CUDA build needs an NVIDIA GPU ` +
+          "and driver (nvidia-smi must list the GPU); nothing was changed. Native TensorFlow on the CPU is unaffected.",
+      };
+    }
+    log(`GPU: ${describeGpu(gpu)}`);
+  }
+  const sources = options.sources ?? defaultSources(kind);
+  if (options.packageDir !== undefined) {
+    const location = locateNativePackage(name, options.packageDir);
+    if (location === undefined) {
+      return {
+        ok: false,
+        alreadyProvisioned: false,
+        failures: [],
+        ...withGpu,
+        message: `${name} is not installed in ${options.packageDir}, so there is nothing to provision.`,
+      };
+    }
+    const outcome = (!options.force && alreadyWorks(location, kind, log)) || (await buildWithRuntime(location, kind, sources, log));
+    return { ...outcome, ...withGpu, ...(outcome.ok ? { packageDir: location.dir } : {}) };
+  }
+  const existing = locateNativePackage(name);
+  const works = existing !== undefined && !options.force ? alreadyWorks(existing, kind, log) : undefined;
+  if (works !== undefined && existing !== undefined) return { ...works, ...withGpu, packageDir: existing.dir };
+  return { ...(await provisionFolder(name, kind, sources, log)), ...withGpu };
 }

@@ -2,7 +2,8 @@
  * Stand-ins for installed native packages and for nvidia-smi, so failure paths can be tested
  * without touching the real tfjs-node that the whole workspace runs on.
  */
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { chmodSync, copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { locateNativePackage, type NativePackage } from "../provision/paths.js";
@@ -56,13 +57,43 @@ export function fakeNativePackage(
   );
   const addon = path.join(addonDir, "tfjs_binding.node");
   if (state === "not-elf") writeFileSync(addon, "not an ELF file");
-  if (state === "runtime-missing") {
-    const real = locateNativePackage("@tensorflow/tfjs-node");
-    if (real === undefined)
-      throw new Error("the real @tensorflow/tfjs-node is needed to copy its addon");
-    copyFileSync(real.addonPath, addon);
-  }
+  if (state === "runtime-missing") copyFileSync(realNativePackage().addonPath, addon);
   return dir;
+}
+
+/** The real, provisioned tfjs-node (what the workspace's install set up under ALBERT_HOME). */
+export function realNativePackage(): NonNullable<ReturnType<typeof locateNativePackage>> {
+  const real = locateNativePackage("@tensorflow/tfjs-node");
+  if (real === undefined) throw new Error("the tests need native TensorFlow: run `npx albert-provision`");
+  return real;
+}
+
+/**
+ * A copy of the provisioned folder (hard links: instant, no disk) whose node_modules also
+ * holds `@tensorflow/tfjs-node-gpu` as installed but never built: tfjs-node's own JavaScript
+ * under the GPU package's name, without an addon. Loading it registers tfjs-node's kernels and
+ * then fails as the real unbuilt GPU package does. Point `resolveNativePackagesFrom` at the
+ * returned folder.
+ */
+export function nativeFolderWithUnbuiltGpu(root: string): string {
+  const real = realNativePackage();
+  const folder = path.join(root, "native-with-gpu");
+  rmSync(folder, { recursive: true, force: true });
+  const modules = path.resolve(real.dir, "..", "..");
+  mkdirSync(folder, { recursive: true });
+  const copy = spawnSync("cp", ["-al", modules, path.join(folder, "node_modules")], { encoding: "utf8" });
+  if (copy.status !== 0) throw new Error(`cp -al failed: ${copy.stderr}`);
+  const gpu = path.join(folder, "node_modules", "@tensorflow", "tfjs-node-gpu");
+  // A real copy (not links): its manifest is rewritten below.
+  cpSync(real.dir, gpu, {
+    recursive: true,
+    filter: (source) => !/[\\/](lib|deps|build[^\\/]*)$/.test(source),
+  });
+  const manifest = path.join(gpu, "package.json");
+  const pkg = JSON.parse(readFileSync(manifest, "utf8")) as { name: string };
+  rmSync(manifest);
+  writeFileSync(manifest, JSON.stringify({ ...pkg, name: "@tensorflow/tfjs-node-gpu" }, null, 2));
+  return folder;
 }
 
 /** An executable `nvidia-smi` in `dir` that prints `output` and exits with `code`. */
