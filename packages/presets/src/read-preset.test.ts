@@ -139,6 +139,23 @@ describe("readPreset: broken KerasHub presets", () => {
     await expectPresetError(readPreset(dir), "unsupported_format", /describes a BertBackbone/);
   });
 
+  test("a config registered as another KerasHub model, whatever its class_name", async () => {
+    const dir = copyFixture("keras", "tiny");
+    const config = readJson<Record<string, unknown>>(path.join(dir, "config.json"));
+    expect(config["class_name"]).toBe("AlbertBackbone");
+    writeFileSync(
+      path.join(dir, "config.json"),
+      JSON.stringify({ ...config, registered_name: "keras_hub>BertBackbone" }),
+    );
+    for (const loadWeights of [true, false]) {
+      await expectPresetError(
+        readPreset(dir, { loadWeights }),
+        "unsupported_format",
+        /config\.json has registered_name "keras_hub>BertBackbone", another model; allowed: "keras_hub>AlbertBackbone"$/,
+      );
+    }
+  });
+
   test("missing weights", async () => {
     const dir = copyFixture("keras", "tiny");
     rmSync(path.join(dir, "model.weights.h5"));

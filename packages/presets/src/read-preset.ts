@@ -2,6 +2,7 @@ import { existsSync, statSync } from "node:fs";
 import path from "node:path";
 import {
   KERAS_BACKBONE_CLASS,
+  KERAS_REGISTERED_NAME,
   findConfigProblems,
   unwrapKerasConfig,
   type AlbertBackboneConfig,
@@ -72,6 +73,15 @@ function readKerasConfig(
     throw new PresetError(
       "unsupported_format",
       `${file} describes a ${className}; allowed: an ${KERAS_BACKBONE_CLASS} preset`,
+      { path: file },
+    );
+  }
+  // KerasHub builds the class that `registered_name` names, whatever `class_name` says.
+  const registeredName = json["registered_name"];
+  if (registeredName !== undefined && registeredName !== KERAS_REGISTERED_NAME) {
+    throw new PresetError(
+      "unsupported_format",
+      `${file} has registered_name ${JSON.stringify(registeredName)}, another model; allowed: "${KERAS_REGISTERED_NAME}"`,
       { path: file },
     );
   }
