@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import { ensureBackendAsync } from "@albert/backends";
 import {
   getPreset,
   isBuiltinPreset,
@@ -33,6 +34,9 @@ export async function loadPresetBackbone<T>(
   options: FromPresetOptions,
   build: (config: AlbertBackboneConfig, weights?: WeightMap) => T,
 ): Promise<T> {
+  // Loading is asynchronous anyway: choose "auto" the way initBackend does (WebAssembly before
+  // plain JS) when nothing was chosen, rather than the synchronous choice a constructor makes.
+  await ensureBackendAsync();
   const loadWeights = options.loadWeights ?? true;
   if (!loadWeights && isBuiltinPreset(preset) && !existsSync(preset)) {
     return build(withoutDtype(getPreset(preset).config));
