@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { BACKEND_NAMES } from "@albert/backends";
@@ -71,6 +71,11 @@ describe("albert: usage errors exit 2 with one line and a hint", () => {
       /Allowed choices are auto, /,
     ],
     ["a zero --batch-size", ["encode", "-p", "x", "--batch-size", "0", "a"], /whole number >= 1/],
+    [
+      "a --sequence-length with no room for [CLS] and [SEP]",
+      ["encode", "-p", "x", "--sequence-length", "1", "a"],
+      /'--sequence-length <n>' argument '1' is invalid\. expected a whole number >= 2 \(room for \[CLS\] and \[SEP\]\)/,
+    ],
     ["a non-numeric --threads", ["encode", "-p", "x", "--threads", "two", "a"], /whole number/],
     ["a missing argument", ["convert", "only-one"], /missing required argument 'dest'/],
     ["an extra argument", ["inspect", "a", "b"], /too many arguments/],
@@ -104,9 +109,10 @@ describe("albert: usage errors exit 2 with one line and a hint", () => {
   it("TEXT arguments and --input together", async () => {
     const r = await runCli(["encode", "-p", testdataPath("tokenizer"), "--input", "x.jsonl", "a"]);
     expect(r.code).toBe(2);
-    expect(expectOneLineError(r.stderrLines).message).toBe(
-      "give TEXT arguments or --input, not both",
-    );
+    expect(expectOneLineError(r.stderrLines)).toEqual({
+      message: "give TEXT arguments or --input, not both",
+      hint: "Put the texts in the --input file, or drop --input.",
+    });
   });
 
   it("an --input file that does not exist", async () => {
@@ -117,7 +123,10 @@ describe("albert: usage errors exit 2 with one line and a hint", () => {
       },
     );
     expect(r.code).toBe(2);
-    expect(expectOneLineError(r.stderrLines).message).toBe("--input missing.jsonl: no such file");
+    expect(expectOneLineError(r.stderrLines)).toEqual({
+      message: "--input missing.jsonl: no such file",
+      hint: `Paths are relative to the current folder, ${tmp.dir}; \`--input -\` reads stdin.`,
+    });
   });
 
   it("bench options are checked by the harness's own parser", async () => {
@@ -182,12 +191,143 @@ describe("albert: runtime failures exit 1 with one line", () => {
   });
 });
 
-describe("albert encode: empty input", () => {
-  it("blank stdin encodes nothing and says so, exit 0", async () => {
-    const r = await runCli(["encode", "-p", "./nowhere"], { stdin: "\n\n" });
-    expect(r.code).toBe(0);
+describe("albert encode: no input is a usage error (exit 2), before any model loads", () => {
+  const hint =
+    "Give TEXT arguments, --input FILE, or JSON lines on stdin: " +
+    "echo '\"The quick brown fox.\"' | albert encode --preset albert_base_en_uncased";
+
+  it.each([
+    ["empty stdin", "", "no input: stdin is empty"],
+    ["blank lines on stdin", "\n \n\r\n", "no input: stdin holds only blank lines"],
+  ])("%s", async (_name, stdin, message) => {
+    const r = await runCli(["encode", "-p", "./nowhere"], { stdin });
+    expect(r.code).toBe(2);
     expect(r.stdout).toBe("");
-    expect(r.stderr).toMatch(/^albert: no inputs/);
+    expect(expectOneLineError(r.stderrLines)).toEqual({ message, hint });
+  });
+
+  it("an empty --input file", async () => {
+    const input = path.join(tmp.dir, "empty.jsonl");
+    writeFileSync(input, "");
+    const r = await runCli(["encode", "-p", "./nowhere", "--input", input]);
+    expect(r.code).toBe(2);
+    expect(expectOneLineError(r.stderrLines)).toEqual({
+      message: `no input: ${input} is empty`,
+      hint,
+    });
+  });
+});
+
+describe("albert encode: input that is not UTF-8 is refused, naming the line", () => {
+  // "café" in Latin-1: é is the single byte 0xE9, which UTF-8 never allows before a quote.
+  const latin1 = Buffer.concat([
+    Buffer.from('"fine"\n\n"caf', "utf8"),
+    Buffer.from([0xe9]),
+    Buffer.from(' au lait"\n', "utf8"),
+  ]);
+  const hint = "The input must be UTF-8 text: convert it first, e.g. `iconv -f latin1 -t utf-8`.";
+
+  it("on stdin (exit 1, before any model loads)", async () => {
+    const r = await runCli(["encode", "-p", "./nowhere"], { stdin: latin1 });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe("");
+    expect(expectOneLineError(r.stderrLines)).toEqual({
+      message: 'stdin line 3: not valid UTF-8 (\uFFFD below marks the bytes): "caf\uFFFD au lait"',
+      hint,
+    });
+  });
+
+  it("in an --input file, plain text lines too", async () => {
+    const input = path.join(tmp.dir, "latin1.txt");
+    writeFileSync(input, latin1);
+    const r = await runCli([
+      "encode",
+      "-p",
+      "./nowhere",
+      "--input",
+      input,
+      "--input-format",
+      "text",
+    ]);
+    expect(r.code).toBe(1);
+    expect(expectOneLineError(r.stderrLines).message).toBe(
+      `${input} line 3: not valid UTF-8 (\uFFFD below marks the bytes): "caf\uFFFD au lait"`,
+    );
+  });
+
+  it("while UTF-8 with a byte order mark, as Windows editors save it, is read", async () => {
+    const r = await runCli(["encode", "-p", testdataPath("tokenizer")], {
+      stdin: Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('"café au lait"\n')]),
+    });
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ index: 0, text: "café au lait" });
+  });
+});
+
+describe("albert: a broken preset gets one line and a hint (exit 1)", () => {
+  /** A copy of the committed preset with one file replaced. */
+  function brokenPreset(name: string, file: string, content: string | Buffer): string {
+    const dir = path.join(tmp.dir, name);
+    cpSync(testdataPath("tokenizer"), dir, { recursive: true });
+    writeFileSync(path.join(dir, file), content);
+    return dir;
+  }
+  const config = JSON.parse(
+    readFileSync(testdataPath("tokenizer", "config.json"), "utf8"),
+  ) as Record<string, unknown> & { config: Record<string, unknown> };
+  const weights = readFileSync(testdataPath("tokenizer", "model.weights.h5"));
+
+  const cases: [string, string, string | Buffer, RegExp, RegExp][] = [
+    [
+      "a truncated model.weights.h5",
+      "model.weights.h5",
+      weights.subarray(0, 3000),
+      /model\.weights\.h5 is not a readable HDF5 weights file: truncated file/,
+      /^The file is damaged or incomplete .*copy or download the preset again/,
+    ],
+    [
+      "a model.weights.h5 that is not HDF5",
+      "model.weights.h5",
+      "not an h5 file",
+      /model\.weights\.h5 is not a readable HDF5 weights file: file signature not found/,
+      /^The file is damaged or incomplete/,
+    ],
+    [
+      "a config.json that is not JSON",
+      "config.json",
+      "{not json",
+      /config\.json is not valid JSON/,
+      /^Fix or replace the file: a preset's config\.json is the JSON that KerasHub's save_to_preset/,
+    ],
+    [
+      "a config that cannot be built",
+      "config.json",
+      JSON.stringify({ ...config, config: { ...config.config, num_heads: 3 } }),
+      /config\.json has an invalid ALBERT config: hidden_dim=16 \(allowed: a multiple of num_heads \(3\)\)/,
+      /^The config does not describe an ALBERT model that can be built; .*albert inspect albert_base_en_uncased --no-weights/,
+    ],
+    [
+      "a config registered as another KerasHub model",
+      "config.json",
+      JSON.stringify({ ...config, registered_name: "keras_hub>BertBackbone" }),
+      /config\.json has registered_name "keras_hub>BertBackbone", another model; allowed: "keras_hub>AlbertBackbone"/,
+      /^albert reads KerasHub AlbertBackbone presets and HF transformers ALBERT checkpoints/,
+    ],
+  ];
+  it.each(cases)("%s: inspect and encode", async (name, file, content, message, hint) => {
+    const dir = brokenPreset(name.replace(/\W+/g, "-"), file, content);
+    for (const args of [
+      ["inspect", dir],
+      ["encode", "-p", dir, "hello"],
+    ]) {
+      const r = await runCli(args);
+      expect(r.code, args.join(" ")).toBe(1);
+      expect(r.stdout).toBe("");
+      const error = expectOneLineError(r.stderrLines);
+      expect(error.message).toMatch(message);
+      expect(error.hint).toMatch(hint);
+    }
   });
 });
 

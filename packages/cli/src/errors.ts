@@ -53,6 +53,15 @@ const PRESET_HANDLE_HINT =
   "Run `albert presets` for the built-in names, or give a preset directory, hf://org/name[@revision] " +
   "or kaggle://owner/model/framework/variation[/version].";
 
+const CONFIG_HINT =
+  "The config does not describe an ALBERT model that can be built; compare it with a published " +
+  "preset's: `albert inspect albert_base_en_uncased --no-weights`.";
+const WEIGHTS_MISMATCH_HINT =
+  "The weights do not fit config.json: they belong to another model. Keep each preset's files together.";
+const TOKENIZER_FILES_HINT =
+  "The preset's SentencePiece model is damaged or not ALBERT's: copy the preset's own " +
+  "assets/tokenizer/vocabulary.spm (HF: spiece.model) again.";
+
 /** Preset error codes that mean the handle itself is wrong (a usage error, exit 2). */
 const PRESET_USAGE_CODES = new Set(["unknown_preset", "invalid_handle", "unsupported_handle"]);
 
@@ -75,17 +84,42 @@ function libraryHint(name: string, code: string): string | undefined {
         return "Run the command again; a file that fails twice is refused. Delete its folder under ALBERT_HOME to start over.";
       case "write_failed":
         return "Check that the destination is writable and has free space.";
+      case "corrupt_weights":
+        return "The file is damaged or incomplete (an interrupted copy or download?): copy or download the preset again; for a cached preset, delete its folder under ALBERT_HOME first.";
+      case "invalid_json":
+        return "Fix or replace the file: a preset's config.json is the JSON that KerasHub's save_to_preset or HF's save_pretrained writes.";
+      case "invalid_config":
+        return CONFIG_HINT;
+      case "missing_file":
+        return "A preset folder holds config.json and its weights (KerasHub: model.weights.h5; HF transformers: model.safetensors): copy the whole folder.";
+      case "unsupported_format":
+        return 'albert reads KerasHub AlbertBackbone presets and HF transformers ALBERT checkpoints (config.json with model_type "albert").';
+      case "weights_mismatch":
+        return WEIGHTS_MISMATCH_HINT;
+      case "unsafe_path":
+        return "A file name in the preset points outside its folder, so it was refused: get the preset from a source you trust.";
       default:
         return undefined;
     }
+  }
+  if (name === "AlbertConfigError") {
+    if (code === "weights_mismatch") return WEIGHTS_MISMATCH_HINT;
+    return code === "invalid_config" || code === "invalid_argument" || code === "unsupported_dtype"
+      ? CONFIG_HINT
+      : undefined;
   }
   if (name === "BackendError") {
     return code === "unknown_backend" || code === "invalid_option"
       ? "Backends: auto, tensorflow, tensorflow-gpu, wasm, cpu. Run `albert doctor` to see which work here."
       : "Run `albert doctor` to see which backends work here; `npx albert-provision` sets up native TensorFlow.";
   }
-  if (name === "TokenizerError" && code === "missing_file") {
-    return "`albert encode` needs a preset with a tokenizer: a KerasHub tokenizer.json with assets/tokenizer/vocabulary.spm, or an HF spiece.model (`albert convert` carries it across).";
+  if (name === "TokenizerError") {
+    if (code === "missing_file")
+      return "`albert encode` needs a preset with a tokenizer: a KerasHub tokenizer.json with assets/tokenizer/vocabulary.spm, or an HF spiece.model (`albert convert` carries it across).";
+    if (["invalid_model", "unsupported_model", "missing_special_token"].includes(code))
+      return TOKENIZER_FILES_HINT;
+    if (code === "invalid_preset")
+      return "Fix or replace the tokenizer's file named above: a preset's tokenizer.json and preprocessor.json are what KerasHub's save_to_preset writes (HF: tokenizer_config.json).";
   }
   return undefined;
 }

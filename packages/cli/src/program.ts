@@ -61,9 +61,10 @@ export function createProgram(io: Io, verbose: boolean): Command {
   return program;
 }
 
-/** The subcommand named on the line, for the hint after a parse error. */
-function commandOf(argv: readonly string[]): string | undefined {
-  return argv.find((a) => COMMANDS.includes(a));
+/** The hint after a usage error that has no better one: where the command's usage is. */
+function usageHint(argv: readonly string[]): string {
+  const command = argv.find((a) => COMMANDS.includes(a));
+  return `run \`albert ${command === undefined ? "" : `${command} `}--help\` for usage`;
 }
 
 /**
@@ -85,15 +86,14 @@ export async function runCli(argv: readonly string[], io: Io = processIo()): Pro
       // `albert help <command>` (exit code 0), or `albert` alone: the help, on stderr, as for
       // a usage error.
       if (error.code === "commander.help") return error.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
-      const command = commandOf(argv);
-      io.stderr.write(
-        `hint: run \`albert ${command === undefined ? "" : `${command} `}--help\` for usage\n`,
-      );
+      io.stderr.write(`hint: ${usageHint(argv)}\n`);
       return EXIT_USAGE;
     }
     const report = describeError(error);
+    // Every usage error says where to look, even when its own advice is missing.
+    const hint = report.hint ?? (report.exitCode === EXIT_USAGE ? usageHint(argv) : undefined);
     io.stderr.write(`albert: ${report.message}\n`);
-    if (report.hint !== undefined) io.stderr.write(`hint: ${report.hint}\n`);
+    if (hint !== undefined) io.stderr.write(`hint: ${hint}\n`);
     if (verbose && error instanceof Error && error.stack !== undefined)
       io.stderr.write(`${error.stack}\n`);
     return report.exitCode;

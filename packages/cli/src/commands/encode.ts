@@ -3,7 +3,7 @@ import { addBackendOptions, type BackendOptions } from "../backend-options.js";
 import type { Pooling } from "../encode/embedder.js";
 import type { InputFormat } from "../io/jsonl.js";
 import type { Io } from "../io/streams.js";
-import { positiveInteger } from "../parse.js";
+import { integerAtLeast, positiveInteger } from "../parse.js";
 import { addPresetSourceOptions, type PresetSourceOptions } from "../preset-options.js";
 import type { Reporter } from "../reporter.js";
 
@@ -73,7 +73,7 @@ export function encodeCommand(program: Command, io: Io, reporter: Reporter): Com
       new Option(
         "--sequence-length <n>",
         "tokens per input, longer ones truncated (default: the preset's preprocessor, else 512, at most the model's maximum)",
-      ).argParser(positiveInteger),
+      ).argParser(integerAtLeast(2, " (room for [CLS] and [SEP])")),
     )
     .option("--sequence-output", "also print each real token's vector and the token ids", false)
     .option(

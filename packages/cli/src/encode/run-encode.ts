@@ -6,7 +6,7 @@ import { chooseBackend } from "../backend-choice.js";
 import type { EncodeOptions } from "../commands/encode.js";
 import { CliError, UsageError } from "../errors.js";
 import { toJson, type JsonValue } from "../io/float32.js";
-import { InputLineError, parseInputs, type EncodeInput } from "../io/jsonl.js";
+import { decodeInput, InputLineError, parseInputs, type EncodeInput } from "../io/jsonl.js";
 import { fileSink, stdoutSink, type OutputSink } from "../io/output.js";
 import { startProgress } from "../io/progress.js";
 import { readAll, type Io } from "../io/streams.js";
@@ -15,44 +15,55 @@ import { resolvePresetDir } from "../preset-resolve.js";
 import type { Reporter } from "../reporter.js";
 import { batchInputs, Embedder, type EncodedInput } from "./embedder.js";
 
+const INPUT_EXAMPLE =
+  "Give TEXT arguments, --input FILE, or JSON lines on stdin: " +
+  "echo '\"The quick brown fox.\"' | albert encode --preset albert_base_en_uncased";
+
 async function readInputs(texts: string[], options: EncodeOptions, io: Io): Promise<EncodeInput[]> {
   if (texts.length > 0 && options.input !== undefined) {
-    throw new UsageError("give TEXT arguments or --input, not both");
+    throw new UsageError(
+      "give TEXT arguments or --input, not both",
+      "Put the texts in the --input file, or drop --input.",
+    );
   }
   if (texts.length > 0) return texts.map((text) => ({ kind: "single", text }));
-  let content: string;
+  let bytes: Uint8Array;
   let source: string;
   if (options.input !== undefined && options.input !== "-") {
     source = options.input;
     try {
-      content = await readFile(path.resolve(io.cwd, options.input), "utf8");
+      bytes = await readFile(path.resolve(io.cwd, options.input));
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       throw new UsageError(
         `--input ${options.input}: ${code === "ENOENT" ? "no such file" : (error as Error).message}`,
+        `Paths are relative to the current folder, ${io.cwd}; \`--input -\` reads stdin.`,
       );
     }
   } else {
     if (options.input === undefined && io.stdin.isTTY === true) {
       throw new UsageError(
         "no input: give TEXT arguments, --input FILE, or JSON lines on stdin",
-        'Example: albert encode --preset albert_base_en_uncased "The quick brown fox."',
+        INPUT_EXAMPLE,
       );
     }
     source = "stdin";
-    content = await readAll(io.stdin);
+    bytes = await readAll(io.stdin);
   }
+  let inputs: EncodeInput[];
   try {
-    return parseInputs(content, options.inputFormat, source);
+    inputs = parseInputs(decodeInput(bytes, source), options.inputFormat, source);
   } catch (error) {
-    if (error instanceof InputLineError) {
-      throw new CliError(
-        error.message,
-        'Each line: "text", {"text": "..."} or {"text_a": "...", "text_b": "..."}.',
-      );
-    }
+    if (error instanceof InputLineError) throw new CliError(error.message, error.hint);
     throw error;
   }
+  if (inputs.length === 0) {
+    throw new UsageError(
+      `no input: ${source} ${bytes.length === 0 ? "is empty" : "holds only blank lines"}`,
+      INPUT_EXAMPLE,
+    );
+  }
+  return inputs;
 }
 
 export async function runEncode(
@@ -62,10 +73,6 @@ export async function runEncode(
   reporter: Reporter,
 ): Promise<void> {
   const inputs = await readInputs(texts, options, io);
-  if (inputs.length === 0) {
-    reporter.note("no inputs (the input held only blank lines); nothing to encode");
-    return;
-  }
 
   const backend = await chooseBackend(options);
   reporter.debug(

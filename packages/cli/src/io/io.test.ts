@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { float32ArrayJson, formatFloat32, toJson } from "./float32.js";
-import { InputLineError, parseInputs, parseJsonLine } from "./jsonl.js";
+import { decodeInput, InputLineError, parseInputs, parseJsonLine } from "./jsonl.js";
 
 describe("formatFloat32", () => {
   it("prints the shortest decimal that reads back to the same float32", () => {
@@ -59,5 +59,30 @@ describe("JSON lines input", () => {
     expect(() => parseJsonLine(line, "data.jsonl", 7)).toThrow(InputLineError);
     expect(() => parseJsonLine(line, "data.jsonl", 7)).toThrow(/^data\.jsonl line 7: /);
     expect(() => parseJsonLine(line, "data.jsonl", 7)).toThrow(message);
+  });
+});
+
+describe("decodeInput", () => {
+  const bytes = (...parts: (string | number[])[]) =>
+    Buffer.concat(
+      parts.map((p) => (typeof p === "string" ? Buffer.from(p, "utf8") : Buffer.from(p))),
+    );
+
+  it("decodes UTF-8, dropping a leading byte order mark", () => {
+    expect(decodeInput(bytes([0xef, 0xbb, 0xbf], '"café"\r\n"ü"'), "in")).toBe('"café"\r\n"ü"');
+  });
+
+  it.each([
+    ["a Latin-1 byte", bytes("a\nb\r\nc", [0xe9], "d\n"), 3],
+    ["a UTF-8 sequence cut short at the end", bytes("ok\n", [0xe2, 0x82]), 2],
+    ["a lone continuation byte on the first line", bytes([0x80], "x\ny"), 1],
+    ["an encoded surrogate (CESU-8)", bytes("a\n", [0xed, 0xa0, 0x80]), 2],
+  ])("refuses %s, naming its line", (_name, input, line) => {
+    expect(() => decodeInput(input, "data.txt")).toThrow(InputLineError);
+    expect(() => decodeInput(input, "data.txt")).toThrow(
+      new RegExp(
+        `^data\\.txt line ${line}: not valid UTF-8 \\(\uFFFD below marks the bytes\\): .*\uFFFD`,
+      ),
+    );
   });
 });

@@ -18,13 +18,16 @@ export type EncodeInput =
   | { kind: "single"; text: string; id?: string | number }
   | { kind: "pair"; textA: string; textB: string; id?: string | number };
 
-/** A line that is not a valid input; `line` is 1-based. */
+const FORMAT_HINT = 'Each line: "text", {"text": "..."} or {"text_a": "...", "text_b": "..."}.';
+
+/** A line that is not a valid input; `line` is 1-based. `hint` says how to fix such lines. */
 export class InputLineError extends Error {
   override readonly name = "InputLineError";
   constructor(
     readonly source: string,
     readonly line: number,
     detail: string,
+    readonly hint: string = FORMAT_HINT,
   ) {
     super(`${source} line ${line}: ${detail}`);
   }
@@ -85,6 +88,47 @@ export function parseJsonLine(text: string, source: string, line: number): Encod
 }
 
 export type InputFormat = "jsonl" | "text";
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+const lenientUtf8 = new TextDecoder("utf-8");
+
+/** The first line (1-based) that is not UTF-8 on its own, with its bytes. */
+function firstInvalidLine(bytes: Uint8Array): { line: number; bytes: Uint8Array } | undefined {
+  let start = 0;
+  for (let line = 1; start <= bytes.length; line++) {
+    const end = bytes.indexOf(0x0a, start);
+    const lineBytes = bytes.subarray(start, end === -1 ? bytes.length : end);
+    try {
+      utf8.decode(lineBytes);
+    } catch {
+      return { line, bytes: lineBytes };
+    }
+    if (end === -1) return undefined;
+    start = end + 1;
+  }
+  return undefined;
+}
+
+/**
+ * The input's text, refusing bytes that are not UTF-8 (which would otherwise become U+FFFD
+ * silently and be embedded as such) with the number of the line that holds them. A leading
+ * byte order mark is dropped.
+ */
+export function decodeInput(bytes: Uint8Array, source: string): string {
+  try {
+    return utf8.decode(bytes);
+  } catch (error) {
+    // No UTF-8 sequence spans a newline byte, so the bad bytes are within one line.
+    const bad = firstInvalidLine(bytes);
+    if (bad === undefined) throw error;
+    throw new InputLineError(
+      source,
+      bad.line,
+      `not valid UTF-8 (\uFFFD below marks the bytes): ${preview(lenientUtf8.decode(bad.bytes))}`,
+      "The input must be UTF-8 text: convert it first, e.g. `iconv -f latin1 -t utf-8`.",
+    );
+  }
+}
 
 /** Parses a whole input document: JSON lines, or one plain text per line. */
 export function parseInputs(content: string, format: InputFormat, source: string): EncodeInput[] {

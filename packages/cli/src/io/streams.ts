@@ -23,13 +23,13 @@ export function processIo(): Io {
   };
 }
 
-/** Reads a whole stream as UTF-8. */
-export async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+/** Reads a whole stream as bytes (decoding is the caller's, so bad bytes can be named). */
+export async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of stream) {
     chunks.push(typeof chunk === "string" ? Buffer.from(chunk, "utf8") : (chunk as Buffer));
   }
-  return Buffer.concat(chunks).toString("utf8");
+  return Buffer.concat(chunks);
 }
 
 /** Writes and waits for the stream to take it, so large outputs do not pile up in memory. */

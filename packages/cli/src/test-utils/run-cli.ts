@@ -18,7 +18,7 @@ export interface CliResult {
 
 export interface RunOptions {
   /** Written to stdin, which is then closed (stdin is closed empty when absent). */
-  stdin?: string;
+  stdin?: string | Buffer;
   /** Added to a clean environment: no hub endpoints or offline flags from the caller. */
   env?: Record<string, string>;
   cwd?: string;
