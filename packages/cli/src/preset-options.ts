@@ -1,3 +1,4 @@
+import { isBuiltinUncasedHandle } from "@albert/presets";
 import { Option, type Command } from "commander";
 
 /** The hub options every command that loads a preset shares. */
@@ -23,14 +24,11 @@ export function addPresetSourceOptions(command: Command): Command {
 }
 
 /**
- * Whether a handle names an uncased preset (`albert_base_en_uncased`, `.../albert_base_en_uncased/5`):
- * the tokenizer package's rule, applied to the handle the user typed, because the resolved
- * cache folder of an hf:// handle (`snapshots/<commit>`) no longer says it.
+ * Whether a handle names one of the built-in `*_uncased` presets (by name or Kaggle handle):
+ * @albert/presets' rule, applied to the handle the user typed, because the resolved cache folder
+ * no longer says it. A folder's name never counts; the tokenizer reads the casing its preset
+ * records.
  */
 export function handleNamesUncased(handle: string): boolean {
-  return handle
-    .split(/[\\/:@]+/)
-    .filter((segment) => segment.length > 0)
-    .slice(-2)
-    .some((segment) => segment.endsWith("_uncased"));
+  return isBuiltinUncasedHandle(handle);
 }

@@ -161,6 +161,7 @@ describe("albert convert", () => {
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout) as {
       tokenizer: string;
+      lowercase: boolean;
       files: string[];
       verified: boolean;
     };
@@ -174,23 +175,86 @@ describe("albert convert", () => {
         "preprocessor.json",
       ]),
     );
-    // Byte for byte what KerasHub writes (the model's 16 positions make the preprocessor's length 16).
-    for (const file of ["tokenizer.json", "preprocessor.json", "assets/tokenizer/vocabulary.spm"]) {
+    // What KerasHub writes, byte for byte (the model's 16 positions make the preprocessor's length
+    // 16), plus the casing recorded at the end of tokenizer.json.
+    for (const file of ["preprocessor.json", "assets/tokenizer/vocabulary.spm"]) {
       expect(readFileSync(path.join(dest, file)), file).toEqual(
         readFileSync(testdataPath("tokenizer", file)),
       );
     }
-    // 1000 pieces for a 97-token model, and lowercasing KerasHub cannot record: both said.
+    const kerasTokenizerJson = readFileSync(testdataPath("tokenizer", "tokenizer.json"), "utf8");
+    expect(readFileSync(path.join(dest, "tokenizer.json"), "utf8")).toBe(
+      `${kerasTokenizerJson.slice(0, -2)},\n    "albert_ts": {\n        "lowercase": true\n    }\n}`,
+    );
     expect(r.stderr).toMatch(
       /warning: the tokenizer has 1000 pieces but the model's vocabulary_size is 97/,
     );
-    expect(r.stderr).toMatch(/lowercases .* Name the folder \*_uncased, or pass --lowercase/);
+    expect(report.lowercase).toBe(true);
     const [a, b] = await Promise.all([
       AlbertTokenizer.fromPreset(hf),
-      AlbertTokenizer.fromPreset(dest, { lowercase: true }),
+      AlbertTokenizer.fromPreset(dest),
     ]);
     const text = "The Quick brown fox, 1,000 times.";
+    expect(b.lowercase).toBe(true);
     expect(b.tokenize(text)).toEqual(a.tokenize(text));
+  });
+
+  it("an uncased HF checkpoint gives a preset that tokenizes 'The' as 'the', whatever its folder's name", async () => {
+    // The issue: do_lower_case lived only in the HF folder, so the KerasHub preset made "The" <unk>.
+    const hf = path.join(tmp.dir, "hf_uncased");
+    cpSync(HF_TINY, hf, { recursive: true });
+    cpSync(
+      testdataPath("tokenizer", "assets", "tokenizer", "vocabulary.spm"),
+      path.join(hf, "spiece.model"),
+    );
+    writeFileSync(
+      path.join(hf, "tokenizer_config.json"),
+      JSON.stringify({ tokenizer_class: "AlbertTokenizer", do_lower_case: true }),
+    );
+    const dest = path.join(tmp.dir, "my_albert");
+    const r = await runCli(["convert", hf, dest]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/tokenizer converted \(lowercase on, recorded in tokenizer\.json\)/);
+    const tokenizer = await AlbertTokenizer.fromPreset(dest);
+    expect(tokenizer.tokenizeToPieces("The")).toEqual(["▁the"]);
+    expect(tokenizer.tokenize("The")).not.toContain(tokenizer.unkTokenId);
+    const inspected = await runCli(["inspect", dest]);
+    expect(inspected.stdout).toMatch(
+      /^Tokenizer:\s+SentencePiece, 1000 pieces, lowercase on by default$/m,
+    );
+  });
+
+  it("records do_lower_case: false too, and the casing of a KerasHub source it copies", async () => {
+    const hf = path.join(tmp.dir, "hf_cased");
+    cpSync(HF_TINY, hf, { recursive: true });
+    cpSync(
+      testdataPath("tokenizer", "assets", "tokenizer", "vocabulary.spm"),
+      path.join(hf, "spiece.model"),
+    );
+    writeFileSync(
+      path.join(hf, "tokenizer_config.json"),
+      JSON.stringify({ tokenizer_class: "AlbertTokenizer", do_lower_case: false }),
+    );
+    const cased = path.join(tmp.dir, "cased_albert_en_uncased");
+    const r = await runCli(["convert", hf, cased, "--json"]);
+    expect(r.code).toBe(0);
+    expect((JSON.parse(r.stdout) as { lowercase: boolean }).lowercase).toBe(false);
+    const tokenizer = await AlbertTokenizer.fromPreset(cased);
+    expect(tokenizer.lowercase).toBe(false); // the folder's name does not matter
+    expect(tokenizer.tokenize("The")).toContain(tokenizer.unkTokenId); // KerasHub's ids
+
+    const copied = path.join(tmp.dir, "copied_keras");
+    const c = await runCli(["convert", testdataPath("tokenizer"), copied, "--json"]);
+    expect(c.code).toBe(0);
+    const report = JSON.parse(c.stdout) as { tokenizer: string; lowercase: boolean };
+    expect(report).toMatchObject({ tokenizer: "copied", lowercase: false });
+    const json = JSON.parse(readFileSync(path.join(copied, "tokenizer.json"), "utf8")) as {
+      albert_ts: unknown;
+    };
+    expect(json.albert_ts).toEqual({ lowercase: false });
+    expect(readFileSync(path.join(copied, "preprocessor.json"))).toEqual(
+      readFileSync(testdataPath("tokenizer", "preprocessor.json")),
+    );
   });
 
   it("refuses a non-empty destination unless --force", async () => {

@@ -21,7 +21,13 @@ export {
   type WeightSpec,
   type WeightTensor,
 } from "./weights.js";
-export { getPreset, isBuiltinPreset, listPresets, type PresetInfo } from "./registry.js";
+export {
+  getPreset,
+  isBuiltinPreset,
+  isBuiltinUncasedHandle,
+  listPresets,
+  type PresetInfo,
+} from "./registry.js";
 export { handleScheme, resolvePreset, type DownloadProgress, type ResolveOptions } from "./resolve.js";
 export { albertHome } from "./resolve/env.js";
 export {

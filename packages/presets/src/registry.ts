@@ -1,5 +1,6 @@
 import { dtypePolicy, type AlbertBackboneConfig } from "./config.js";
 import { PresetError } from "./errors.js";
+import { parseKaggleHandle } from "./resolve/handles.js";
 
 /** One of the published ALBERT presets, as KerasHub's `albert_presets.py` lists it. */
 export interface PresetInfo {
@@ -78,6 +79,27 @@ export function listPresets(): PresetInfo[] {
 /** Whether `name` is one of the published presets' names. */
 export function isBuiltinPreset(name: string): boolean {
   return PRESETS.some((p) => p.name === name);
+}
+
+/**
+ * Whether `handle` names one of the published `*_uncased` presets (whose text the model saw
+ * lowercased): by name (`albert_base_en_uncased`) or by its Kaggle handle at any version
+ * (`kaggle://keras/albert/keras/albert_base_en_uncased/5`). A folder's name never counts: a
+ * local folder holds whatever its tokenizer files say.
+ */
+export function isBuiltinUncasedHandle(handle: string): boolean {
+  if (isBuiltinPreset(handle)) return handle.endsWith("_uncased");
+  if (!/^kaggle:\/\//i.test(handle)) return false;
+  let base: string;
+  try {
+    const h = parseKaggleHandle(handle);
+    base = `kaggle://${h.owner}/${h.model}/${h.framework}/${h.variation}`;
+  } catch {
+    return false;
+  }
+  return PRESETS.some(
+    (p) => p.name.endsWith("_uncased") && p.kaggleHandle.replace(/\/\d+$/, "") === base,
+  );
 }
 
 /** A published preset by name, or a `PresetError` listing the names that exist. */

@@ -6,7 +6,6 @@ import { startHubServer, type FileData } from "@albert/test-utils";
 import { afterAll, describe, expect, it } from "vitest";
 import { AlbertTokenizer } from "./albert-tokenizer.js";
 import { TokenizerError } from "./errors.js";
-import { isBuiltinUncasedHandle } from "./preset-files.js";
 import {
   CLASSIFIER_PRESET,
   kerasFixtureModel,
@@ -250,19 +249,6 @@ describe("AlbertTokenizer.fromPreset", () => {
         },
       ),
     ).toThrow(/is a serialized keras_hub>BertTokenizer, expected keras_hub>AlbertTokenizer/);
-  });
-
-  it("knows the built-in *_uncased presets by name and Kaggle handle, not by folder", () => {
-    expect(isBuiltinUncasedHandle("albert_base_en_uncased")).toBe(true);
-    expect(isBuiltinUncasedHandle("kaggle://keras/albert/keras/albert_large_en_uncased/3")).toBe(
-      true,
-    );
-    expect(isBuiltinUncasedHandle("kaggle://keras/albert/keras/albert_base_en_uncased")).toBe(true);
-    expect(isBuiltinUncasedHandle("kaggle://me/albert/keras/albert_base_en_uncased/1")).toBe(false);
-    expect(isBuiltinUncasedHandle("./albert_base_en_uncased")).toBe(false);
-    expect(isBuiltinUncasedHandle("/models/albert_base_en_uncased")).toBe(false);
-    expect(isBuiltinUncasedHandle("hf://me/albert_base_en_uncased")).toBe(false);
-    expect(isBuiltinUncasedHandle("kaggle://not a handle")).toBe(false);
   });
 
   it("lowercases a built-in *_uncased preset resolved by name (from a local Kaggle server)", async () => {

@@ -7,9 +7,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import {
   PythonFloat,
-  isBuiltinPreset,
-  listPresets,
-  parseKaggleHandle,
+  isBuiltinUncasedHandle,
   pythonJsonDumps,
   resolvePreset,
   type PythonJsonValue,
@@ -73,26 +71,6 @@ function isKerasLayerConfig(json: Json | undefined): json is Json & { config: Js
     typeof json.class_name === "string" &&
     typeof json.config === "object" &&
     json.config !== null
-  );
-}
-
-/**
- * Whether `handle` names one of the built-in `*_uncased` presets: by name
- * (`albert_base_en_uncased`) or by its Kaggle handle at any version
- * (`kaggle://keras/albert/keras/albert_base_en_uncased/5`). Never a folder's name.
- */
-export function isBuiltinUncasedHandle(handle: string): boolean {
-  if (isBuiltinPreset(handle)) return handle.endsWith("_uncased");
-  if (!/^kaggle:\/\//i.test(handle)) return false;
-  let base: string;
-  try {
-    const h = parseKaggleHandle(handle);
-    base = `kaggle://${h.owner}/${h.model}/${h.framework}/${h.variation}`;
-  } catch {
-    return false;
-  }
-  return listPresets().some(
-    (p) => p.name.endsWith("_uncased") && p.kaggleHandle.replace(/\/\d+$/, "") === base,
   );
 }
 
@@ -179,6 +157,60 @@ export async function readTokenizerPreset(
     `Preset ${dir} has no tokenizer: expected a KerasHub tokenizer.json with ` +
       "assets/tokenizer/vocabulary.spm, or an HF transformers spiece.model",
   );
+}
+
+/** The files of an HF `tokenizers` directory (see `HfTokenizer.fromPreset`). */
+export interface HfTokenizerPresetFiles {
+  dir: string;
+  /** tokenizer.json, parsed. */
+  tokenizerJson: Json;
+  tokenizerConfig?: Json;
+  specialTokensMap?: Json;
+  modelConfig?: Json;
+}
+
+/** Whether a parsed `tokenizer.json` is HF `tokenizers`' format (not a KerasHub layer config). */
+export function isHfTokenizerJson(json: Json | undefined): json is Json {
+  return (
+    json !== undefined &&
+    !isKerasLayerConfig(json) &&
+    typeof json.model === "object" &&
+    json.model !== null
+  );
+}
+
+/** Reads an HF `tokenizer.json` and the files transformers reads beside it. */
+export async function readHfTokenizerPreset(
+  preset: string,
+  options: PresetResolveOptions = {},
+): Promise<HfTokenizerPresetFiles> {
+  if (typeof preset !== "string" || preset.length === 0) {
+    throw new TokenizerError(
+      "invalid_argument",
+      `preset must be a non-empty string (a directory, kaggle:// or hf://), got ${JSON.stringify(preset)}`,
+    );
+  }
+  const dir = await resolvePreset(preset, { ...options, loadWeights: false });
+  const file = path.join(dir, "tokenizer.json");
+  const tokenizerJson = await readJson(file);
+  if (!isHfTokenizerJson(tokenizerJson)) {
+    throw new TokenizerError(
+      tokenizerJson === undefined ? "missing_file" : "invalid_preset",
+      tokenizerJson === undefined
+        ? `Preset ${dir} has no tokenizer.json`
+        : `${file} is not an HF tokenizers file (it has no "model"); KerasHub presets load with AlbertTokenizer.fromPreset`,
+    );
+  }
+  const tokenizerConfig = await readJson(path.join(dir, "tokenizer_config.json"));
+  const specialTokensMap = await readJson(path.join(dir, "special_tokens_map.json"));
+  const modelConfig = await readJson(path.join(dir, "config.json"));
+  return {
+    dir,
+    tokenizerJson,
+    ...(tokenizerConfig === undefined ? {} : { tokenizerConfig }),
+    ...(specialTokensMap === undefined ? {} : { specialTokensMap }),
+    ...(modelConfig === undefined ? {} : { modelConfig }),
+  };
 }
 
 // === Writing (KerasHub's KerasPresetSaver) ===

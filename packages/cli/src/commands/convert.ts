@@ -18,7 +18,8 @@ export function convertCommand(program: Command, io: Io, reporter: Reporter): Co
         "too) into a KerasHub preset folder DEST: config.json, model.weights.h5 and metadata.json, loadable by " +
         "Python KerasHub's from_preset and by this package. An HF spiece.model becomes " +
         "assets/tokenizer/vocabulary.spm with KerasHub's tokenizer.json and preprocessor.json (sequence length " +
-        "512, or the model's maximum if smaller). The result is read back and compared with the source.",
+        "512, or the model's maximum if smaller); its casing (HF's do_lower_case) is recorded in tokenizer.json, so " +
+        "the preset lowercases as the source did. The result is read back and compared with the source.",
     )
     .argument("<src>", "HF checkpoint folder or hf://org/name[@rev] (or any preset handle)")
     .argument("<dest>", "the KerasHub preset folder to write")

@@ -1,14 +1,13 @@
 import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { readPreset, writePreset, type WeightMap } from "@albert/presets";
-import { AlbertTokenizer } from "@albert/tokenizer";
+import { AlbertTextClassifierPreprocessor, AlbertTokenizer } from "@albert/tokenizer";
 import type { ConvertOptions } from "../commands/convert.js";
 import { CliError, UsageError } from "../errors.js";
 import { formatInteger } from "../format/table.js";
-import { handleNamesUncased } from "../preset-options.js";
 import { resolvePresetDir } from "../preset-resolve.js";
 import type { Reporter } from "../reporter.js";
-import { copyKerasTokenizer, findTokenizer, writeKerasTokenizer } from "./tokenizer-files.js";
+import { copyKerasTokenizer, findTokenizer } from "./tokenizer-files.js";
 
 /** What `convert` did, also its `--json` output. */
 export interface ConvertReport {
@@ -19,6 +18,8 @@ export interface ConvertReport {
   files: string[];
   parameterCount: number;
   tokenizer: "converted" | "copied" | "none";
+  /** Whether the written tokenizer lowercases (recorded in its tokenizer.json); null without one. */
+  lowercase: boolean | null;
   /** Whether the written preset was read back and matched the source bit for bit. */
   verified: boolean;
 }
@@ -71,40 +72,45 @@ export async function convertPreset(
 
   const found = findTokenizer(sourceDir);
   let tokenizer: ConvertReport["tokenizer"] = "none";
-  if (found.kind === "transformers") {
-    const length = Math.min(KERAS_DEFAULT_SEQUENCE_LENGTH, contents.config.max_sequence_length);
-    files.push(...writeKerasTokenizer(dest, found.spmFile, length));
-    tokenizer = "converted";
-  } else if (found.kind === "keras") {
-    files.push(...copyKerasTokenizer(sourceDir, dest));
-    tokenizer = "copied";
-  } else {
+  let lowercase: boolean | null = null;
+  if (found.kind === "none") {
     reporter.note(
       `note: ${source} has no tokenizer (spiece.model or tokenizer.json); the preset has only the backbone`,
     );
-  }
-
-  if (tokenizer !== "none") {
-    const src = await AlbertTokenizer.fromPreset(
-      sourceDir,
-      handleNamesUncased(source) ? { lowercase: true } : {},
-    );
+  } else {
+    // Loaded from the handle the user typed, so that the casing defaults as the tokenizer
+    // package decides it (recorded casing, HF's do_lower_case, a built-in *_uncased preset).
+    const src = await AlbertTokenizer.fromPreset(source, {
+      ...(options.source === undefined ? {} : { source: options.source }),
+      ...(options.revision === undefined ? {} : { revision: options.revision }),
+    });
+    if (found.kind === "transformers") {
+      const sequenceLength = Math.min(
+        KERAS_DEFAULT_SEQUENCE_LENGTH,
+        contents.config.max_sequence_length,
+      );
+      const preprocessor = new AlbertTextClassifierPreprocessor({ tokenizer: src, sequenceLength });
+      files.push(...(await preprocessor.saveToPreset(dest)));
+      tokenizer = "converted";
+    } else {
+      files.push(...copyKerasTokenizer(sourceDir, dest));
+      // KerasHub's tokenizer.json again, now with the casing recorded.
+      await src.saveToPreset(dest);
+      tokenizer = "copied";
+    }
+    lowercase = src.lowercase;
     if (src.vocabularySize() > contents.config.vocabulary_size) {
       reporter.note(
         `warning: the tokenizer has ${src.vocabularySize()} pieces but the model's vocabulary_size is ${contents.config.vocabulary_size}`,
       );
     }
-    // KerasHub presets do not record lowercasing: the tokenizer package turns it on for
-    // folders named *_uncased, so say so when the source lowercased and the name will not.
-    if (src.lowercase && !handleNamesUncased(dest)) {
-      reporter.note(
-        `note: ${source}'s tokenizer lowercases (uncased ALBERT); KerasHub presets do not record that. ` +
-          `Name the folder *_uncased, or pass --lowercase to \`albert encode\`, to keep it`,
-      );
-    }
-    const back = await AlbertTokenizer.fromPreset(dest, { lowercase: src.lowercase });
+    // Read back with no options: the written preset alone must give the source's ids.
+    const back = await AlbertTokenizer.fromPreset(dest);
     const sample = "The quick brown fox jumps over the lazy dog; ALBERT 2.0, e.g. naïve café.";
-    if (back.tokenize(sample).join(",") !== src.tokenize(sample).join(",")) {
+    if (
+      back.lowercase !== src.lowercase ||
+      back.tokenize(sample).join(",") !== src.tokenize(sample).join(",")
+    ) {
       throw new CliError(`the converted tokenizer in ${dest} gives other ids than ${source}'s`);
     }
   }
@@ -124,6 +130,7 @@ export async function convertPreset(
     files,
     parameterCount,
     tokenizer,
+    lowercase,
     verified: options.verify,
   };
 }
@@ -133,7 +140,7 @@ export function formatConvertReport(r: ConvertReport, dest: string): string {
   return [
     `Converted ${r.source} (${r.sourceFormat === "transformers" ? "HF transformers" : "KerasHub"}) to a KerasHub preset in ${r.dest}`,
     `  files: ${r.files.join(", ")}`,
-    `  ${formatInteger(r.parameterCount)} parameters${r.verified ? ", read back bit-exact" : ""}; tokenizer ${r.tokenizer}`,
+    `  ${formatInteger(r.parameterCount)} parameters${r.verified ? ", read back bit-exact" : ""}; tokenizer ${r.tokenizer}${r.lowercase === null ? "" : ` (lowercase ${r.lowercase ? "on" : "off"}, recorded in tokenizer.json)`}`,
     r.tokenizer === "none" ? "" : `Use it: albert encode --preset ${dest} "..."`,
     "",
   ]
