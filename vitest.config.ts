@@ -4,6 +4,6 @@ import { defineConfig } from "vitest/config";
 // own `vitest run` for `turbo run test --filter`.
 export default defineConfig({
   test: {
-    projects: ["packages/*", "bench"],
+    projects: ["packages/*", "bench", "notebooks"],
   },
 });

@@ -73,6 +73,11 @@ def main() -> int:
         return 2
 
     notebook = nbformat.read(args.notebook, as_version=4)
+    # The committed notebook holds the outputs of its last run: start from none.
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
     settle = nbformat.v4.new_code_cell(SETTLE_SOURCE)
     notebook.cells.append(settle)
     client = LateOutputClient(

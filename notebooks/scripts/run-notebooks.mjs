@@ -1,6 +1,8 @@
 #!/usr/bin/env node
-// `pnpm notebooks [NAME...] [--skip-build] [--timeout SECONDS]`: executes the notebooks in
-// notebooks/ headlessly with the project's own tslab kernel and checks what they produced.
+// `pnpm notebooks [NAME...] [--update] [--skip-build] [--timeout SECONDS]`: executes the
+// notebooks in notebooks/ headlessly with the project's own tslab kernel, checks what they
+// produced, and checks that the outputs committed in notebooks/*.ipynb are those of this run
+// (`--update` writes them there instead).
 //
 // 1. A Python venv in notebooks/.venv with nbclient (pip, `--retries 0`), made once.
 // 2. The workspace packages the notebooks import are built (turbo, cached), and their public
@@ -12,6 +14,10 @@
 //    (type errors included), on `UncaughtException`/`UnhandledPromiseRejection` text in any
 //    output, on a cell that did not run, or when it shows fewer rich outputs than its
 //    metadata `albert.requiredOutputs` asks for (every notebook: at least one text/html).
+// 5. The executed copy, normalized (notebook-outputs.mjs: no timestamps, versions or random
+//    ids; volatile cells masked), must equal the committed notebook: the notebooks are
+//    committed executed so that GitHub shows their outputs. A difference fails the run,
+//    naming the notebook and cell; `--update` writes the normalized copies to notebooks/.
 //
 // Exit status 0 only when every notebook passed.
 
@@ -21,6 +27,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { compareNotebooks, normalizeNotebook, serializeNotebook } from "./notebook-outputs.mjs";
 
 const NOTEBOOKS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const REPO = path.dirname(NOTEBOOKS_DIR);
@@ -39,13 +46,16 @@ const FATAL_OUTPUT = /UncaughtException|UnhandledPromiseRejection/;
 const TYPE_ERROR = /^\d+:\d+ - /m;
 
 function parseArgs(argv) {
-  const options = { names: [], build: true, timeout: 180 };
+  const options = { names: [], build: true, timeout: 180, update: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === "--skip-build") options.build = false;
+    else if (arg === "--update") options.update = true;
     else if (arg === "--timeout") options.timeout = Number(argv[++i]);
     else if (arg === "--help" || arg === "-h") {
-      console.log("usage: pnpm notebooks [NAME...] [--skip-build] [--timeout SECONDS_PER_CELL]");
+      console.log(
+        "usage: pnpm notebooks [NAME...] [--update] [--skip-build] [--timeout SECONDS_PER_CELL]",
+      );
       process.exit(0);
     } else options.names.push(arg.replace(/\.ipynb$/, ""));
   }
@@ -301,7 +311,31 @@ function executeNotebook(name, timeout) {
   const checked = checkExecuted(output);
   if (status !== 0)
     checked.problems.unshift("execution stopped at a failing cell (its error is printed above)");
-  return { name, seconds, ...checked };
+  return { name, seconds, output, ...checked };
+}
+
+/**
+ * The committed notebook against its fresh run: with `update`, writes the normalized run over
+ * it (only after the run passed its checks); otherwise reports every cell that differs.
+ */
+function checkCommitted(result, update) {
+  const committedFile = path.join(NOTEBOOKS_DIR, result.name);
+  const fresh = JSON.parse(readFileSync(result.output, "utf8"));
+  const committedText = readFileSync(committedFile, "utf8");
+  const stale = compareNotebooks(JSON.parse(committedText), fresh);
+  if (update) {
+    // A current notebook in the committed layout stays as it is, so that a rerun on another
+    // machine (last digits rounded the other way) gives no diff.
+    const layoutKept =
+      serializeNotebook(normalizeNotebook(JSON.parse(committedText))) === committedText;
+    if (stale.length === 0 && layoutKept) return "current";
+    writeFileSync(committedFile, serializeNotebook(normalizeNotebook(fresh)));
+    return "updated";
+  }
+  result.problems.push(
+    ...stale.map((problem) => `the committed outputs are not this run's: ${problem}`),
+  );
+  return stale.length === 0 ? "current" : "stale";
 }
 
 const options = parseArgs(process.argv.slice(2));
@@ -321,11 +355,14 @@ for (const name of notebooks) {
   step(`execute ${name}`);
   const result = executeNotebook(name, options.timeout);
   results.push(result);
+  if (result.problems.length === 0) result.committed = checkCommitted(result, options.update);
   const mimes = Object.entries(result.counts)
     .map(([mime, n]) => `${n} ${mime}`)
     .join(", ");
   if (result.problems.length === 0)
-    console.log(`ok ${name} (${result.seconds.toFixed(1)} s; ${mimes})`);
+    console.log(
+      `ok ${name} (${result.seconds.toFixed(1)} s; ${mimes}; outputs ${result.committed})`,
+    );
   else for (const problem of result.problems) console.error(`FAILED ${name}: ${problem}`);
 }
 
@@ -337,5 +374,9 @@ for (const r of results) {
 }
 console.log(`executed copies: ${path.relative(process.cwd(), BUILD) || "."}`);
 const failed = results.filter((r) => r.problems.length > 0).length;
+if (results.some((r) => r.committed === "stale"))
+  console.error(
+    "The committed notebooks do not hold this run's outputs: run `pnpm notebooks --update`, check the diff, and commit notebooks/*.ipynb.",
+  );
 console.log(`${results.length - failed} passed, ${failed} failed`);
 process.exit(failed === 0 ? 0 : 1);
