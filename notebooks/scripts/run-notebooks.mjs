@@ -4,7 +4,9 @@
 // produced, and checks that the outputs committed in notebooks/*.ipynb are those of this run
 // (`--update` writes them there instead).
 //
-// 1. A Python venv in notebooks/.venv with nbclient (pip, `--retries 0`), made once.
+// 1. A Python venv in notebooks/.venv with nbclient and IPython (pip, `--retries 0`), made
+//    once; `pnpm notebooks:kernel` registers the kernel with it in a temporary folder, as a
+//    check of the way users register it.
 // 2. The workspace packages the notebooks import are built (turbo, cached), and their public
 //    declarations are checked with tslab's own TypeScript 5.0.
 // 3. Each notebook runs with JUPYTER_PATH=<repo>/jupyter (the committed kernel spec; the
@@ -23,7 +25,15 @@
 
 /* global process, console */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -37,6 +47,7 @@ const JUPYTER_PATH = path.join(REPO, "jupyter");
 const KERNEL_DIR = path.join(JUPYTER_PATH, "kernels", "tslab");
 const REQUIREMENTS = path.join(NOTEBOOKS_DIR, "scripts", "requirements.txt");
 const EXECUTE = path.join(NOTEBOOKS_DIR, "scripts", "execute_notebook.py");
+const INSTALL_KERNEL = path.join(NOTEBOOKS_DIR, "scripts", "install-kernel.mjs");
 const IS_WINDOWS = process.platform === "win32";
 const VENV_PYTHON = path.join(VENV, IS_WINDOWS ? "Scripts/python.exe" : "bin/python");
 
@@ -106,6 +117,29 @@ function ensureVenv() {
   ];
   if (run(VENV_PYTHON, pip) !== 0) fail("pip could not install notebooks/scripts/requirements.txt");
   writeFileSync(marker, wanted);
+}
+
+/**
+ * Runs `install-kernel.mjs` (`pnpm notebooks:kernel`) with the venv's Python, which has Jupyter
+ * and IPython, into a temporary Jupyter data folder: the way the README tells users to
+ * register the kernel works with the pinned tslab. The user's own Jupyter is not touched.
+ */
+function checkKernelRegistration() {
+  const home = mkdtempSync(path.join(BUILD, "kernel-home-"));
+  try {
+    const status = run(process.execPath, [INSTALL_KERNEL, "--python", VENV_PYTHON], {
+      env: {
+        ...process.env,
+        HOME: home,
+        JUPYTER_DATA_DIR: path.join(home, "jupyter"),
+        JUPYTER_CONFIG_DIR: path.join(home, "jupyter-config"),
+        JUPYTER_PATH: "",
+      },
+    });
+    if (status !== 0) fail("registering the kernel with notebooks/.venv's Jupyter failed");
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
 }
 
 /** Builds the workspace packages the notebooks import (turbo caches unchanged ones). */
@@ -344,6 +378,8 @@ mkdirSync(BUILD, { recursive: true });
 
 step("python venv with nbclient");
 ensureVenv();
+step("kernel registration, as `pnpm notebooks:kernel` does it for users");
+checkKernelRegistration();
 step(options.build ? "build the packages" : "check the packages are built (--skip-build)");
 if (options.build) buildPackages();
 const names = checkPackagesBuilt();
