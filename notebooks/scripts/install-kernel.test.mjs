@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
+import { isolatedJupyterEnv } from "./jupyter-home.mjs";
 
 const SCRIPTS = path.dirname(fileURLToPath(import.meta.url));
 const NOTEBOOKS_DIR = path.dirname(SCRIPTS);
@@ -27,13 +28,7 @@ function install(args, home) {
   mkdirSync(home, { recursive: true });
   const result = spawnSync(process.execPath, [INSTALL, ...args], {
     encoding: "utf8",
-    env: {
-      ...process.env,
-      HOME: home,
-      JUPYTER_DATA_DIR: path.join(home, "jupyter"),
-      JUPYTER_CONFIG_DIR: path.join(home, "jupyter-config"),
-      JUPYTER_PATH: "",
-    },
+    env: isolatedJupyterEnv(home),
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }

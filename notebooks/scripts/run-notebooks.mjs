@@ -37,6 +37,7 @@ import {
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { isolatedJupyterEnv } from "./jupyter-home.mjs";
 import { compareNotebooks, normalizeNotebook, serializeNotebook } from "./notebook-outputs.mjs";
 
 const NOTEBOOKS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -128,13 +129,7 @@ function checkKernelRegistration() {
   const home = mkdtempSync(path.join(BUILD, "kernel-home-"));
   try {
     const status = run(process.execPath, [INSTALL_KERNEL, "--python", VENV_PYTHON], {
-      env: {
-        ...process.env,
-        HOME: home,
-        JUPYTER_DATA_DIR: path.join(home, "jupyter"),
-        JUPYTER_CONFIG_DIR: path.join(home, "jupyter-config"),
-        JUPYTER_PATH: "",
-      },
+      env: isolatedJupyterEnv(home),
     });
     if (status !== 0) fail("registering the kernel with notebooks/.venv's Jupyter failed");
   } finally {
