@@ -168,7 +168,9 @@ describe("compareNotebooks", () => {
     const [problem, ...rest] = compareNotebooks(committed, changed);
     expect(rest).toEqual([]);
     expect(problem).toMatch(/^cell 1 \(console\.log\("mean", 0\.2835\);\): outputs differ; /);
-    expect(problem).toContain('first difference at line 1 of the output: committed "[stdout] mean 0.2835');
+    expect(problem).toContain(
+      'first difference at line 1 of the output: committed "[stdout] mean 0.2835',
+    );
     expect(problem).toContain('fresh run "[stdout] mean 0.3001');
   });
 
