@@ -82,6 +82,7 @@ export interface KerasFixtureExpected {
 
 export { makeTar, makeZip, type ArchiveEntry } from "./archives.js";
 export { caught } from "./caught.js";
+export { withCasingRecord } from "./casing-record.js";
 export {
   defaultCommit,
   startHubServer,

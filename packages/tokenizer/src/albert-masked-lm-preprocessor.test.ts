@@ -11,8 +11,10 @@ import { TokenizerError } from "./errors.js";
 import { Z, cappedBinomialMoments, countStandardError } from "./test-utils/binomial.js";
 import {
   MASKED_LM_PRESET,
+  SAVED_PREPROCESSOR_FILES,
   readBytes,
   readJson,
+  savedPresetFiles,
   type MaskedLMSample,
 } from "./test-utils/fixtures.js";
 
@@ -250,20 +252,12 @@ describe("AlbertMaskedLMPreprocessor: configs, presets and inputs", () => {
     readBytes(path.join(MASKED_LM_PRESET, "assets/tokenizer/vocabulary.spm")),
   );
 
-  it("saveToPreset writes KerasHub's preprocessor.json byte for byte, and the tokenizer", async () => {
+  it("saveToPreset writes KerasHub's files byte for byte, plus the casing record", async () => {
     const preprocessor = await AlbertMaskedLMPreprocessor.fromPreset(MASKED_LM_PRESET);
     const dir = path.join(temp, "saved");
-    const files = await preprocessor.saveToPreset(dir);
-    expect(files).toEqual([
-      "preprocessor.json",
-      "tokenizer.json",
-      "assets/tokenizer/vocabulary.spm",
-    ]);
-    for (const file of ["preprocessor.json", "assets/tokenizer/vocabulary.spm"]) {
-      expect(readFileSync(path.join(dir, file)), file).toEqual(
-        readFileSync(path.join(MASKED_LM_PRESET, file)),
-      );
-    }
+    expect(await preprocessor.saveToPreset(dir)).toEqual(SAVED_PREPROCESSOR_FILES);
+    const { actual, expected } = savedPresetFiles(dir, MASKED_LM_PRESET, false);
+    expect(actual).toEqual(expected);
     const reloaded = await AlbertMaskedLMPreprocessor.fromPreset(dir, { seed: 3 });
     expect(reloaded.getConfig()).toEqual(preprocessor.getConfig());
   });

@@ -1,46 +1,17 @@
-import {
-  AlbertTokenizer,
-  tokenizerFromPresetFiles,
-  type AlbertTokenizerConfig,
-  type PresetResolveOptions,
-} from "./albert-tokenizer.js";
-import { TokenizerError, describeValue } from "./errors.js";
-import {
-  ALBERT_MASKED_LM_PREPROCESSOR_CLASS,
-  dtypePolicyConfig,
-  serializeLayer,
-  type KerasDTypePolicyConfig,
-  type KerasSerializedLayer,
-} from "./keras-config.js";
+import type { AlbertTokenizer } from "./albert-tokenizer.js";
+import { ALBERT_MASKED_LM_PREPROCESSOR_CLASS } from "./keras-config.js";
 import { MaskedLMMaskGenerator } from "./masking/masked-lm-mask-generator.js";
+import { Preprocessor, type PreprocessorConfig, type PreprocessorOptions } from "./preprocessor.js";
 import {
-  MultiSegmentPacker,
-  checkSequenceLength,
-  checkTruncate,
-  type TruncationStrategy,
-} from "./multi-segment-packer.js";
-import {
-  checkName,
   definedOnly,
   fromConfigArgs,
-  presetFields,
-  type PreprocessorConfigFields,
+  presetArgs,
+  type PresetOptions,
 } from "./preprocessor-config.js";
-import {
-  checkPadding,
-  packTexts,
-  type PaddingStrategy,
-  type PreprocessorInputs,
-} from "./preprocessor-inputs.js";
+import type { PaddingStrategy, PreprocessorInputs } from "./preprocessor-inputs.js";
 
 /** Options of `new AlbertMaskedLMPreprocessor(...)`: KerasHub's arguments in camelCase. */
-export interface AlbertMaskedLMPreprocessorOptions {
-  /** The tokenizer that turns each segment into ids. */
-  tokenizer: AlbertTokenizer;
-  /** Rows are truncated to this length, and padded to it (see `padding`). Default 512. */
-  sequenceLength?: number;
-  /** `round_robin` (default) or `waterfall`, as KerasHub's `MultiSegmentPacker`. */
-  truncate?: TruncationStrategy;
+export interface AlbertMaskedLMPreprocessorOptions extends PreprocessorOptions {
   /** Probability that a token (other than `<pad>`, `[CLS]`, `[SEP]`, `[MASK]`) is selected. Default 0.15. */
   maskSelectionRate?: number;
   /** At most this many selected tokens per row; the mask outputs have this length. Default 96. */
@@ -51,24 +22,16 @@ export interface AlbertMaskedLMPreprocessorOptions {
   randomTokenRate?: number;
   /**
    * Seeds the masking: the same seed gives the same masks, call after call, on every run (and
-   * the masks of KerasHub's eager path after Python's `random.seed(seed)`). Default: random.
+   * the masks of KerasHub's eager path after Python's `random.seed(seed)`). Not part of KerasHub's
+   * config. Default: random.
    */
   seed?: number;
-  /**
-   * `"max_length"` (default, KerasHub's): rows have `sequenceLength` columns; `"longest"`: as
-   * long as the longest row of the batch. Not part of KerasHub's config.
-   */
-  padding?: PaddingStrategy;
-  /** KerasHub's layer name. Default `"albert_masked_lm_preprocessor"`. */
-  name?: string;
 }
 
 /** Options of `AlbertMaskedLMPreprocessor.fromPreset`; unset ones come from the preset. */
-export interface AlbertMaskedLMPreprocessorPresetOptions
-  extends PresetResolveOptions, Omit<AlbertMaskedLMPreprocessorOptions, "tokenizer" | "name"> {
-  /** See `AlbertTokenizerPresetOptions.lowercase`. */
-  lowercase?: boolean;
-}
+export type AlbertMaskedLMPreprocessorPresetOptions = PresetOptions<
+  Omit<AlbertMaskedLMPreprocessorOptions, "tokenizer" | "name">
+>;
 
 /** One batch for `AlbertMaskedLM.fit`: KerasHub's `(x, y, sample_weight)`. */
 export interface AlbertMaskedLMPreprocessorOutput {
@@ -88,22 +51,18 @@ export interface AlbertMaskedLMPreprocessorOutput {
 }
 
 /** KerasHub's `AlbertMaskedLMPreprocessor.get_config()`: `preprocessor.json`'s `config`. */
-export interface AlbertMaskedLMPreprocessorConfig {
-  name: string;
-  trainable: boolean;
-  dtype: KerasDTypePolicyConfig | string;
-  tokenizer: KerasSerializedLayer<AlbertTokenizerConfig>;
-  config_file: string;
-  sequence_length: number;
-  truncate: TruncationStrategy;
+export interface AlbertMaskedLMPreprocessorConfig extends PreprocessorConfig {
   mask_selection_rate: number;
   mask_selection_length: number;
   mask_token_rate: number;
   random_token_rate: number;
 }
 
-/** Config keys that Python holds as floats (written `0.0`, `1.0`). */
-const FLOAT_KEYS = ["mask_selection_rate", "mask_token_rate", "random_token_rate"] as const;
+const CLASS = {
+  keras: ALBERT_MASKED_LM_PREPROCESSOR_CLASS,
+  defaultName: "albert_masked_lm_preprocessor",
+  floatKeys: ["mask_selection_rate", "mask_token_rate", "random_token_rate"],
+};
 
 /**
  * KerasHub's `AlbertMaskedLMPreprocessor`: packs texts as `AlbertTextClassifierPreprocessor`
@@ -127,78 +86,37 @@ const FLOAT_KEYS = ["mask_selection_rate", "mask_token_rate", "random_token_rate
  * const fromDisk = await AlbertMaskedLMPreprocessor.fromPreset("./my_masked_lm", { seed: 1 });
  * ```
  */
-export class AlbertMaskedLMPreprocessor {
-  readonly tokenizer: AlbertTokenizer;
-  readonly sequenceLength: number;
-  readonly truncate: TruncationStrategy;
+export class AlbertMaskedLMPreprocessor extends Preprocessor<AlbertMaskedLMPreprocessorConfig> {
   readonly maskSelectionRate: number;
   readonly maskSelectionLength: number;
   readonly maskTokenRate: number;
   readonly randomTokenRate: number;
-  readonly padding: PaddingStrategy;
-  /** KerasHub's layer name (`config.name`). */
-  readonly name: string;
-  /** The preset file of this preprocessor's config. */
-  readonly configFile = "preprocessor.json";
   /** The masker, configured as KerasHub's `build()` does. */
   readonly maskGenerator: MaskedLMMaskGenerator;
-  private readonly packer: MultiSegmentPacker;
 
   constructor(options: AlbertMaskedLMPreprocessorOptions) {
-    if (options === null || typeof options !== "object") {
-      throw new TokenizerError(
-        "invalid_argument",
-        `AlbertMaskedLMPreprocessor options must be an object with a tokenizer, got ${describeValue(options)}`,
-      );
-    }
+    super(options, CLASS);
     const {
-      tokenizer,
-      sequenceLength = 512,
-      truncate = "round_robin",
       maskSelectionRate = 0.15,
       maskSelectionLength = 96,
       maskTokenRate = 0.8,
       randomTokenRate = 0.1,
       seed,
-      padding = "max_length",
-      name = "albert_masked_lm_preprocessor",
     } = options;
-    if (!(tokenizer instanceof AlbertTokenizer)) {
-      throw new TokenizerError(
-        "invalid_argument",
-        `tokenizer must be an AlbertTokenizer, got ${describeValue(tokenizer)}`,
-      );
-    }
-    checkSequenceLength(sequenceLength);
-    checkTruncate(truncate);
-    checkPadding(padding);
-    checkName(name);
     this.maskGenerator = new MaskedLMMaskGenerator({
-      vocabularySize: tokenizer.vocabularySize(),
+      vocabularySize: this.tokenizer.vocabularySize(),
       maskSelectionRate,
       maskSelectionLength,
-      maskTokenId: tokenizer.maskTokenId,
-      unselectableTokenIds: tokenizer.specialTokenIds,
+      maskTokenId: this.tokenizer.maskTokenId,
+      unselectableTokenIds: this.tokenizer.specialTokenIds,
       maskTokenRate,
       randomTokenRate,
       ...(seed === undefined ? {} : { seed }),
     });
-    this.tokenizer = tokenizer;
-    this.sequenceLength = sequenceLength;
-    this.truncate = truncate;
     this.maskSelectionRate = maskSelectionRate;
     this.maskSelectionLength = maskSelectionLength;
     this.maskTokenRate = maskTokenRate;
     this.randomTokenRate = randomTokenRate;
-    this.padding = padding;
-    this.name = name;
-    this.packer = new MultiSegmentPacker({
-      sequenceLength,
-      startValue: tokenizer.startTokenId,
-      endValue: tokenizer.endTokenId,
-      padValue: tokenizer.padTokenId,
-      truncate,
-    });
   }
 
   /** The seed the masking started from, if one was given. */
@@ -216,17 +134,7 @@ export class AlbertMaskedLMPreprocessor {
     preset: string,
     options: AlbertMaskedLMPreprocessorPresetOptions = {},
   ): Promise<AlbertMaskedLMPreprocessor> {
-    const { lowercase, source, revision, onProgress, timeoutMs, retries, ...overrides } = options;
-    const { readTokenizerPreset } = await import("./preset-files.js");
-    const found = await readTokenizerPreset(
-      preset,
-      definedOnly({ source, revision, onProgress, timeoutMs, retries }),
-    );
-    return new AlbertMaskedLMPreprocessor({
-      ...maskedLMFields(presetFields(found.preprocessor, ALBERT_MASKED_LM_PREPROCESSOR_CLASS)),
-      tokenizer: tokenizerFromPresetFiles(found, lowercase),
-      ...definedOnly(overrides),
-    });
+    return new AlbertMaskedLMPreprocessor(await presetArgs(preset, options, CLASS.keras));
   }
 
   /**
@@ -239,48 +147,20 @@ export class AlbertMaskedLMPreprocessor {
     config: unknown,
     options: { tokenizer?: AlbertTokenizer; seed?: number; padding?: PaddingStrategy } = {},
   ): AlbertMaskedLMPreprocessor {
-    const { tokenizer, ...fields } = fromConfigArgs(
-      config,
-      ALBERT_MASKED_LM_PREPROCESSOR_CLASS,
-      options,
-    );
     return new AlbertMaskedLMPreprocessor({
-      ...maskedLMFields(fields),
-      tokenizer,
+      ...fromConfigArgs(config, CLASS.keras, options),
       ...definedOnly({ seed: options.seed, padding: options.padding }),
     });
   }
 
-  /** KerasHub's `get_config()`: exactly what `preprocessor.json` holds under `config`. */
   getConfig(): AlbertMaskedLMPreprocessorConfig {
     return {
-      name: this.name,
-      trainable: true,
-      dtype: dtypePolicyConfig("float32"),
-      tokenizer: this.tokenizer.serialize(),
-      config_file: this.configFile,
-      sequence_length: this.sequenceLength,
-      truncate: this.truncate,
+      ...this.baseConfig(),
       mask_selection_rate: this.maskSelectionRate,
       mask_selection_length: this.maskSelectionLength,
       mask_token_rate: this.maskTokenRate,
       random_token_rate: this.randomTokenRate,
     };
-  }
-
-  /** `keras.layers.serialize(preprocessor)`: the whole `preprocessor.json` object. */
-  serialize(): KerasSerializedLayer<AlbertMaskedLMPreprocessorConfig> {
-    return serializeLayer(ALBERT_MASKED_LM_PREPROCESSOR_CLASS, this.getConfig());
-  }
-
-  /**
-   * Writes `preprocessor.json` (byte for byte what KerasHub writes), then the tokenizer's files
-   * (see `AlbertTokenizer.saveToPreset`). Returns the files written, relative to `dir`. Needs
-   * Node.
-   */
-  async saveToPreset(dir: string): Promise<string[]> {
-    const { writePreprocessorFiles } = await import("./preset-files.js");
-    return writePreprocessorFiles(dir, this, FLOAT_KEYS);
   }
 
   /**
@@ -289,12 +169,7 @@ export class AlbertMaskedLMPreprocessor {
    * of one. Each call draws new masks.
    */
   call(inputs: PreprocessorInputs): AlbertMaskedLMPreprocessorOutput {
-    const { tokenIds, segmentIds, paddingMask } = packTexts(
-      inputs,
-      this.tokenizer,
-      this.packer,
-      this.padding,
-    );
+    const { tokenIds, segmentIds, paddingMask } = this.pack(inputs);
     const masked = this.maskGenerator.call(tokenIds);
     return {
       x: {
@@ -307,10 +182,4 @@ export class AlbertMaskedLMPreprocessor {
       sampleWeight: masked.maskWeights,
     };
   }
-}
-
-/** The options a KerasHub config sets for this class (every one of `PreprocessorConfigFields`). */
-function maskedLMFields(fields: PreprocessorConfigFields): PreprocessorConfigFields {
-  const { name, sequenceLength, truncate, ...masking } = fields;
-  return definedOnly({ name, sequenceLength, truncate, ...masking });
 }

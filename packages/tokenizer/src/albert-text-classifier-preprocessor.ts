@@ -1,79 +1,37 @@
+import type { AlbertTokenizer } from "./albert-tokenizer.js";
+import { ALBERT_TEXT_CLASSIFIER_PREPROCESSOR_CLASS } from "./keras-config.js";
+import type { TruncationStrategy } from "./multi-segment-packer.js";
+import { Preprocessor, type PreprocessorConfig, type PreprocessorOptions } from "./preprocessor.js";
 import {
-  AlbertTokenizer,
-  tokenizerFromPresetFiles,
-  type AlbertTokenizerConfig,
-  type PresetResolveOptions,
-} from "./albert-tokenizer.js";
-import { TokenizerError, describeValue } from "./errors.js";
-import {
-  ALBERT_TEXT_CLASSIFIER_PREPROCESSOR_CLASS,
-  dtypePolicyConfig,
-  serializeLayer,
-  type KerasDTypePolicyConfig,
-  type KerasSerializedLayer,
-} from "./keras-config.js";
-import {
-  MultiSegmentPacker,
-  checkSequenceLength,
-  checkTruncate,
-  type TruncationStrategy,
-} from "./multi-segment-packer.js";
-import {
-  checkPadding,
-  packTexts,
-  type PackedInputs,
-  type PaddingStrategy,
-  type PreprocessorInputs,
-} from "./preprocessor-inputs.js";
-import {
-  checkName,
   definedOnly,
   fromConfigArgs,
-  presetFields,
+  presetArgs,
+  type PresetOptions,
   type PreprocessorConfigFields,
 } from "./preprocessor-config.js";
+import type { PackedInputs, PaddingStrategy, PreprocessorInputs } from "./preprocessor-inputs.js";
 
 /** Options of `new AlbertTextClassifierPreprocessor(...)`. */
-export interface AlbertTextClassifierPreprocessorOptions {
-  /** The tokenizer that turns each segment into ids. */
-  tokenizer: AlbertTokenizer;
-  /** Rows are truncated to this length, and padded to it (see `padding`). Default 512. */
-  sequenceLength?: number;
-  /** `round_robin` (default) or `waterfall`, as KerasHub's `MultiSegmentPacker`. */
-  truncate?: TruncationStrategy;
-  /**
-   * `"max_length"` (default, KerasHub's behaviour): every row has `sequenceLength` columns.
-   * `"longest"`: rows are padded only to the longest row of the batch (HF's
-   * `padding: "longest"`), which makes short batches much cheaper to run. Not part of KerasHub's
-   * config: `getConfig()` and `saveToPreset` leave it out.
-   */
-  padding?: PaddingStrategy;
-  /** KerasHub's layer name. Default `"albert_text_classifier_preprocessor"`. */
-  name?: string;
-}
+export type AlbertTextClassifierPreprocessorOptions = PreprocessorOptions;
 
 /** Options of `AlbertTextClassifierPreprocessor.fromPreset`; unset ones come from the preset. */
-export interface AlbertTextClassifierPreprocessorPresetOptions extends PresetResolveOptions {
-  /** See `AlbertTokenizerPresetOptions.lowercase`. */
-  lowercase?: boolean;
+export type AlbertTextClassifierPreprocessorPresetOptions = PresetOptions<{
   sequenceLength?: number;
   truncate?: TruncationStrategy;
   padding?: PaddingStrategy;
-}
+}>;
 
 /** What the backbone takes: one row per example. */
 export type AlbertTextClassifierPreprocessorOutput = PackedInputs;
 
 /** KerasHub's `AlbertTextClassifierPreprocessor.get_config()`: `preprocessor.json`'s `config`. */
-export interface AlbertTextClassifierPreprocessorConfig {
-  name: string;
-  trainable: boolean;
-  dtype: KerasDTypePolicyConfig | string;
-  tokenizer: KerasSerializedLayer<AlbertTokenizerConfig>;
-  config_file: string;
-  sequence_length: number;
-  truncate: TruncationStrategy;
-}
+export type AlbertTextClassifierPreprocessorConfig = PreprocessorConfig;
+
+const CLASS = {
+  keras: ALBERT_TEXT_CLASSIFIER_PREPROCESSOR_CLASS,
+  defaultName: "albert_text_classifier_preprocessor",
+  floatKeys: [],
+};
 
 /**
  * KerasHub's `AlbertTextClassifierPreprocessor` (also exported as `AlbertPreprocessor`, as
@@ -97,53 +55,9 @@ export interface AlbertTextClassifierPreprocessorConfig {
  * await fromDisk.saveToPreset("./copy"); // preprocessor.json, tokenizer.json, vocabulary asset
  * ```
  */
-export class AlbertTextClassifierPreprocessor {
-  readonly tokenizer: AlbertTokenizer;
-  readonly sequenceLength: number;
-  readonly truncate: TruncationStrategy;
-  readonly padding: PaddingStrategy;
-  /** KerasHub's layer name (`config.name`). */
-  readonly name: string;
-  /** The preset file of this preprocessor's config. */
-  readonly configFile = "preprocessor.json";
-  private readonly packer: MultiSegmentPacker;
-
+export class AlbertTextClassifierPreprocessor extends Preprocessor<AlbertTextClassifierPreprocessorConfig> {
   constructor(options: AlbertTextClassifierPreprocessorOptions) {
-    if (options === null || typeof options !== "object") {
-      throw new TokenizerError(
-        "invalid_argument",
-        `AlbertTextClassifierPreprocessor options must be an object with a tokenizer, got ${describeValue(options)}`,
-      );
-    }
-    const {
-      tokenizer,
-      sequenceLength = 512,
-      truncate = "round_robin",
-      padding = "max_length",
-      name = "albert_text_classifier_preprocessor",
-    } = options;
-    if (!(tokenizer instanceof AlbertTokenizer)) {
-      throw new TokenizerError(
-        "invalid_argument",
-        `tokenizer must be an AlbertTokenizer, got ${describeValue(tokenizer)}`,
-      );
-    }
-    checkSequenceLength(sequenceLength);
-    checkTruncate(truncate);
-    checkPadding(padding);
-    checkName(name);
-    this.tokenizer = tokenizer;
-    this.sequenceLength = sequenceLength;
-    this.truncate = truncate;
-    this.padding = padding;
-    this.name = name;
-    this.packer = new MultiSegmentPacker({
-      sequenceLength,
-      startValue: tokenizer.startTokenId,
-      endValue: tokenizer.endTokenId,
-      padValue: tokenizer.padTokenId,
-      truncate,
-    });
+    super(options, CLASS);
   }
 
   /**
@@ -156,14 +70,11 @@ export class AlbertTextClassifierPreprocessor {
     preset: string,
     options: AlbertTextClassifierPreprocessorPresetOptions = {},
   ): Promise<AlbertTextClassifierPreprocessor> {
-    const { lowercase, sequenceLength, truncate, padding, ...resolveOptions } = options;
-    const { readTokenizerPreset } = await import("./preset-files.js");
-    const found = await readTokenizerPreset(preset, resolveOptions);
-    const fields = presetFields(found.preprocessor, ALBERT_TEXT_CLASSIFIER_PREPROCESSOR_CLASS);
+    const args = await presetArgs(preset, options, CLASS.keras);
     return new AlbertTextClassifierPreprocessor({
-      ...classifierFields(fields),
-      tokenizer: tokenizerFromPresetFiles(found, lowercase),
-      ...definedOnly({ sequenceLength, truncate, padding }),
+      ...classifierFields(args),
+      tokenizer: args.tokenizer,
+      ...definedOnly({ padding: args.padding }),
     });
   }
 
@@ -177,11 +88,7 @@ export class AlbertTextClassifierPreprocessor {
     config: unknown,
     options: { tokenizer?: AlbertTokenizer; padding?: PaddingStrategy } = {},
   ): AlbertTextClassifierPreprocessor {
-    const { tokenizer, ...fields } = fromConfigArgs(
-      config,
-      ALBERT_TEXT_CLASSIFIER_PREPROCESSOR_CLASS,
-      options,
-    );
+    const { tokenizer, ...fields } = fromConfigArgs(config, CLASS.keras, options);
     return new AlbertTextClassifierPreprocessor({
       ...classifierFields(fields),
       tokenizer,
@@ -189,32 +96,8 @@ export class AlbertTextClassifierPreprocessor {
     });
   }
 
-  /** KerasHub's `get_config()`: exactly what `preprocessor.json` holds under `config`. */
   getConfig(): AlbertTextClassifierPreprocessorConfig {
-    return {
-      name: this.name,
-      trainable: true,
-      dtype: dtypePolicyConfig("float32"),
-      tokenizer: this.tokenizer.serialize(),
-      config_file: this.configFile,
-      sequence_length: this.sequenceLength,
-      truncate: this.truncate,
-    };
-  }
-
-  /** `keras.layers.serialize(preprocessor)`: the whole `preprocessor.json` object. */
-  serialize(): KerasSerializedLayer<AlbertTextClassifierPreprocessorConfig> {
-    return serializeLayer(ALBERT_TEXT_CLASSIFIER_PREPROCESSOR_CLASS, this.getConfig());
-  }
-
-  /**
-   * Writes `preprocessor.json` (byte for byte what KerasHub writes), then the tokenizer's
-   * `tokenizer.json` and `assets/tokenizer/vocabulary.spm` (see `AlbertTokenizer.saveToPreset`).
-   * Returns the files written, relative to `dir`. Needs Node.
-   */
-  async saveToPreset(dir: string): Promise<string[]> {
-    const { writePreprocessorFiles } = await import("./preset-files.js");
-    return writePreprocessorFiles(dir, this, []);
+    return this.baseConfig();
   }
 
   /**
@@ -223,7 +106,7 @@ export class AlbertTextClassifierPreprocessor {
    * `PreprocessorInputs`). A lone string is a batch of one.
    */
   call(inputs: PreprocessorInputs): AlbertTextClassifierPreprocessorOutput {
-    return packTexts(inputs, this.tokenizer, this.packer, this.padding);
+    return this.pack(inputs);
   }
 }
 
@@ -235,6 +118,7 @@ export type AlbertPreprocessorOptions = AlbertTextClassifierPreprocessorOptions;
 export type AlbertPreprocessorPresetOptions = AlbertTextClassifierPreprocessorPresetOptions;
 export type AlbertPreprocessorOutput = AlbertTextClassifierPreprocessorOutput;
 
+/** The options a KerasHub config sets for this class. */
 function classifierFields({ name, sequenceLength, truncate }: PreprocessorConfigFields) {
   return definedOnly({ name, sequenceLength, truncate });
 }

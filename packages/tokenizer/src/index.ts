@@ -27,6 +27,12 @@ export {
   type AlbertMaskedLMPreprocessorPresetOptions,
 } from "./albert-masked-lm-preprocessor.js";
 export {
+  Preprocessor,
+  type PreprocessorClass,
+  type PreprocessorConfig,
+  type PreprocessorOptions,
+} from "./preprocessor.js";
+export {
   MaskedLMMaskGenerator,
   type MaskedLMMaskGeneratorOptions,
   type MaskedLMMaskGeneratorOutput,

@@ -1,5 +1,9 @@
 // Reading KerasHub preprocessor configs, shared by both preprocessors' fromConfig and fromPreset.
-import { AlbertTokenizer } from "./albert-tokenizer.js";
+import {
+  AlbertTokenizer,
+  tokenizerFromPresetFiles,
+  type PresetResolveOptions,
+} from "./albert-tokenizer.js";
 import { TokenizerError, describeValue } from "./errors.js";
 import { configField, isSerializedLayer, unwrapConfig, type KerasClass } from "./keras-config.js";
 import type { TruncationStrategy } from "./multi-segment-packer.js";
@@ -70,6 +74,32 @@ export function presetFields(
 ): PreprocessorConfigFields {
   if (!isSerializedLayer(preprocessorJson, cls)) return {};
   return readFields(preprocessorJson.config, "preprocessor.json config");
+}
+
+/** Options of a preprocessor's `fromPreset`: how to resolve, the casing, and overrides. */
+export type PresetOptions<Overrides> = PresetResolveOptions & { lowercase?: boolean } & Overrides;
+
+/**
+ * A preprocessor's constructor arguments from a preset, as KerasHub's `from_preset`: the preset's
+ * tokenizer, what its `preprocessor.json` sets when that is a serialized `cls`, then the
+ * options that are not about resolving (KerasHub's kwargs) over both.
+ */
+export async function presetArgs<Overrides extends object>(
+  preset: string,
+  options: PresetOptions<Overrides>,
+  cls: KerasClass,
+): Promise<PreprocessorConfigFields & Partial<Overrides> & { tokenizer: AlbertTokenizer }> {
+  const { lowercase, source, revision, onProgress, timeoutMs, retries, ...overrides } = options;
+  const { readTokenizerPreset } = await import("./preset-files.js");
+  const found = await readTokenizerPreset(
+    preset,
+    definedOnly({ source, revision, onProgress, timeoutMs, retries }),
+  );
+  return {
+    ...presetFields(found.preprocessor, cls),
+    ...(definedOnly(overrides as Record<string, unknown>) as Partial<Overrides>),
+    tokenizer: tokenizerFromPresetFiles(found, lowercase),
+  };
 }
 
 /** `values` without its undefined entries, so that spreading it keeps the defaults. */

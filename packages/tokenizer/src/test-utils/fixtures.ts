@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { readJson, sharedFixturePath, testdataPath } from "@albert/test-utils";
+import { readJson, sharedFixturePath, testdataPath, withCasingRecord } from "@albert/test-utils";
 
 /** packages/tokenizer/testdata (golden files made by scripts/make_extra_models.py). */
 export function packageTestdataPath(...parts: string[]): string {
@@ -108,3 +108,29 @@ export interface MaskedLMSample {
     rates: Record<string, number>;
   };
 }
+
+/**
+ * What a preprocessor's `saveToPreset(dir)` must write next to KerasHub's files in `presetDir`:
+ * the same preprocessor.json and vocabulary bytes, and KerasHub's tokenizer.json plus the casing.
+ */
+export function savedPresetFiles(dir: string, presetDir: string, lowercase: boolean) {
+  const read = (root: string, file: string) => readFileSync(path.join(root, file));
+  return {
+    actual: {
+      preprocessor: read(dir, "preprocessor.json"),
+      vocabulary: read(dir, "assets/tokenizer/vocabulary.spm"),
+      tokenizer: read(dir, "tokenizer.json").toString("utf8"),
+    },
+    expected: {
+      preprocessor: read(presetDir, "preprocessor.json"),
+      vocabulary: read(presetDir, "assets/tokenizer/vocabulary.spm"),
+      tokenizer: withCasingRecord(read(presetDir, "tokenizer.json").toString("utf8"), lowercase),
+    },
+  };
+}
+
+export const SAVED_PREPROCESSOR_FILES = [
+  "preprocessor.json",
+  "tokenizer.json",
+  "assets/tokenizer/vocabulary.spm",
+];
