@@ -315,6 +315,19 @@ export class AlbertBackbone {
     return this.store.all().map(({ path, variable }) => ({ path, shape: [...variable.shape], variable }));
   }
 
+  /**
+   * Keras' `backbone.trainable`: `false` freezes every backbone weight, so a task's `fit`
+   * trains only its head (`classifier.backbone.trainable = false`); single layers can be frozen
+   * through their own `trainable`.
+   */
+  get trainable(): boolean {
+    return this.store.isTrainable("");
+  }
+
+  set trainable(value: boolean) {
+    this.store.setTrainable("", value);
+  }
+
   /** Number of parameters (KerasHub's `count_params()`): shared weights count once. */
   countParams(): number {
     return this.store.all().reduce((n, { variable }) => n + variable.size, 0);

@@ -31,3 +31,47 @@ export {
 } from "@albert/backends";
 export { PresetError, type AlbertBackboneConfig, type WeightMap } from "@albert/presets";
 export { POOLINGS, l2Normalize, meanPool, poolOutputs, type PaddingMask, type Pooling } from "./pooling/pooling.js";
+export {
+  AlbertTextClassifier,
+  type AlbertTextClassifierArgs,
+  type AlbertTextClassifierPresetOptions,
+  type ClassifierActivation,
+  type ClassifierInputs,
+  type ClassifierPredictOptions,
+  type Labels,
+} from "./tasks/albert-text-classifier.js";
+export {
+  AlbertMaskedLM,
+  type AlbertMaskedLMArgs,
+  type AlbertMaskedLMPresetOptions,
+  type MaskedLMPredictOptions,
+} from "./tasks/albert-masked-lm.js";
+export { MaskedLMHead, type MaskedLMHeadOptions } from "./tasks/masked-lm-head.js";
+export type { PackedTaskInputs } from "./tasks/packed-inputs.js";
+export {
+  Task,
+  type CompileOptions,
+  type EvaluateOptions,
+  type FitOptions,
+  type TaskWeight,
+} from "./tasks/task.js";
+export type { TextInputs } from "./tasks/task-data.js";
+export type { TaskPresetOptions } from "./tasks/task-presets.js";
+export { CallbackList, History, type Callback, type Logs } from "./training/callbacks.js";
+export {
+  SparseCategoricalCrossentropy,
+  type Loss,
+  type LossReduction,
+  type SparseCategoricalCrossentropyArgs,
+} from "./training/losses.js";
+export { Mean, SparseCategoricalAccuracy, type Metric } from "./training/metrics.js";
+export { Adam, type AdamArgs } from "./training/optimizers/adam.js";
+export { AdamW, type AdamWArgs, type WeightDecayExclusion } from "./training/optimizers/adamw.js";
+export {
+  Optimizer,
+  type Gradient,
+  type OptimizedVariable,
+  type OptimizerArgs,
+  type OptimizerVariableValue,
+  type SparseGradient,
+} from "./training/optimizers/optimizer.js";

@@ -98,6 +98,6 @@ describe("writeTaskPreset", () => {
     writeFileSync(path.join(dir, TASK_EXTRAS_FILE), JSON.stringify({ config: { id2label: { "0": 1 } } }));
     expect(((await caught(() => readTaskPreset(dir))) as PresetError).message).toMatch(/id2label must map/);
     writeFileSync(path.join(dir, TASK_EXTRAS_FILE), JSON.stringify({ config: { labels: [] } }));
-    expect(((await caught(() => readTaskPreset(dir))) as PresetError).message).toMatch(/unknown settings labels/);
+    expect(((await caught(() => readTaskPreset(dir))) as PresetError).message).toMatch(/unknown settings labels; allowed: id2label, masked_lm_head/);
   });
 });

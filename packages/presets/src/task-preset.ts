@@ -7,7 +7,7 @@ import {
   type KerasVarGroup,
 } from "./formats/keras-vars-h5.js";
 import { isJsonObject, readJsonFile } from "./json-file.js";
-import { pythonJsonDumps, type PythonJsonValue } from "./python-json.js";
+import { PythonFloat, pythonJsonDumps, type PythonJsonValue } from "./python-json.js";
 import { writeAtomically } from "./write-preset.js";
 
 /** KerasHub's task config file (`Task.save_to_preset`): the serialized task. */
@@ -35,7 +35,12 @@ export interface KerasTaskConfigFile {
 export interface TaskExtras {
   /** Class index (as a string, like HF's `config.json`) to label name. */
   id2label?: Record<string, string>;
+  /** Masked-LM head settings KerasHub's `MaskedLMHead` fixes for ALBERT (HF checkpoints set
+   * them from `layer_norm_eps` and `hidden_act`). */
+  masked_lm_head?: { layer_norm_epsilon?: number; intermediate_activation?: string };
 }
+
+const EXTRAS_KEYS = ["id2label", "masked_lm_head"];
 
 /** A task preset's own files (the backbone's are read by `readPreset`). */
 export interface TaskPresetFiles {
@@ -79,11 +84,11 @@ function readTaskExtras(dir: string): TaskExtras | undefined {
   if (!isJsonObject(config)) {
     throw new PresetError("invalid_config", `${file} must hold {"config": {...}}`, { path: file });
   }
-  const unknown = Object.keys(config).filter((k) => k !== "id2label");
+  const unknown = Object.keys(config).filter((k) => !EXTRAS_KEYS.includes(k));
   if (unknown.length > 0) {
     throw new PresetError(
       "invalid_config",
-      `${file} has unknown settings ${unknown.join(", ")}; allowed: id2label`,
+      `${file} has unknown settings ${unknown.join(", ")}; allowed: ${EXTRAS_KEYS.join(", ")}`,
       { path: file },
     );
   }
@@ -98,6 +103,23 @@ function readTaskExtras(dir: string): TaskExtras | undefined {
       );
     }
     extras.id2label = labels as Record<string, string>;
+  }
+  const head = config["masked_lm_head"];
+  if (head !== undefined) {
+    const h = isJsonObject(head) ? head : {};
+    const eps = h["layer_norm_epsilon"];
+    const act = h["intermediate_activation"];
+    if (!isJsonObject(head) || (eps !== undefined && typeof eps !== "number") || (act !== undefined && typeof act !== "string")) {
+      throw new PresetError(
+        "invalid_config",
+        `${file}: masked_lm_head must be {"layer_norm_epsilon": number, "intermediate_activation": string}, got ${JSON.stringify(head)}`,
+        { path: file },
+      );
+    }
+    extras.masked_lm_head = {
+      ...(eps !== undefined ? { layer_norm_epsilon: eps as number } : {}),
+      ...(act !== undefined ? { intermediate_activation: act as string } : {}),
+    };
   }
   return extras;
 }
@@ -176,7 +198,20 @@ function taskExtrasText(extras: TaskExtras): string {
   return pythonJsonDumps({
     about:
       "Task settings of albert-ts that KerasHub's task classes have no argument for (class " +
-      "labels). KerasHub ignores this file; albert-ts reads it with task.json.",
-    config: { id2label: extras.id2label },
+      "labels, masked-LM head settings of HF checkpoints). KerasHub ignores this file; " +
+      "albert-ts reads it with task.json.",
+    config: {
+      id2label: extras.id2label,
+      masked_lm_head:
+        extras.masked_lm_head === undefined
+          ? undefined
+          : {
+              layer_norm_epsilon:
+                extras.masked_lm_head.layer_norm_epsilon === undefined
+                  ? undefined
+                  : new PythonFloat(extras.masked_lm_head.layer_norm_epsilon),
+              intermediate_activation: extras.masked_lm_head.intermediate_activation,
+            },
+    },
   });
 }

@@ -19,6 +19,10 @@ export const KERAS_EXTRA_FILES = [
   "preprocessor.json",
   "assets/tokenizer/vocabulary.spm",
   "albert_ts.json",
+  // A task preset's own files (KerasHub's `Task.save_to_preset`; labels beside them).
+  "task.json",
+  "task.weights.h5",
+  "albert_ts_task.json",
 ] as const;
 
 /** Files of an HF transformers checkpoint fetched when they exist, besides config and weights. */

@@ -1,0 +1,61 @@
+/** The KerasHub task fixtures under testdata/tasks/keras, in our API's names (tests only). */
+import path from "node:path";
+import { readJson, testdataPath } from "@albert/test-utils";
+import { describeKerasVarGroups } from "@albert/presets";
+import type { PackedTaskInputs } from "../packed-inputs.js";
+
+export const CLASSIFIER_DIR = testdataPath("tasks", "keras", "classifier");
+export const MASKED_LM_DIR = testdataPath("tasks", "keras", "masked_lm");
+export const FINETUNE_DIR = testdataPath("tasks", "keras", "finetune");
+export const FINETUNE_RUNS = ["compile_defaults", "adam_lr1e-3", "adamw_lr1e-3"] as const;
+
+interface RawPacked {
+  token_ids: number[][];
+  segment_ids: number[][];
+  padding_mask: number[][];
+  mask_positions?: number[][];
+}
+
+export function packed(raw: RawPacked): PackedTaskInputs {
+  return {
+    tokenIds: raw.token_ids,
+    segmentIds: raw.segment_ids,
+    paddingMask: raw.padding_mask,
+    ...(raw.mask_positions ? { maskPositions: raw.mask_positions } : {}),
+  };
+}
+
+export function fixtureJson<T>(dir: string, file: string): T {
+  return readJson<T>(path.join(dir, file));
+}
+
+export interface FinetuneSplit extends RawPacked {
+  texts: string[];
+  labels: number[];
+}
+
+export interface Trajectory {
+  steps: { epoch: number; batch: number; step: number; batch_loss: number; keras_logs: Record<string, number> }[];
+  epoch_logs: Record<string, number>[];
+  evaluate_heldout: Record<string, number>;
+  evaluate_train: Record<string, number>;
+  heldout_logits_after: number[][];
+}
+
+/**
+ * A `.weights.h5` file's layout in the format of the fixtures' `weights-layout.txt` (every
+ * `vars` group with its layer name and variable count, every dataset with shape and dtype,
+ * sorted as h5py lists them).
+ */
+export async function weightsLayout(file: string): Promise<string> {
+  const groups = await describeKerasVarGroups(file);
+  const shape = (s: number[]) => (s.length === 1 ? `(${s[0]},)` : `(${s.join(", ")})`);
+  const entries: [string, string][] = [];
+  for (const { group, layerName, vars } of groups) {
+    const g = group === "" ? "vars" : `${group}/vars`;
+    entries.push([`${g}/`, `# group ${g}  (layer name: '${layerName}', ${vars.length} vars)`]);
+    vars.forEach((v, i) => entries.push([`${g}/${i}`, `${g}/${i}  shape=${shape(v.shape)}  dtype=${v.dtype}`]));
+  }
+  entries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  return entries.map(([, line]) => line).join("\n");
+}
