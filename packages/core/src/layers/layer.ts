@@ -80,6 +80,21 @@ export class WeightStore {
     return this.under(prefix).every(({ variable }) => variable.trainable);
   }
 
+  /** The weights whose path is `prefix` or lies under it (`""`: all of them). */
+  under(prefix: string): NamedWeight[] {
+    return prefix === "" ? [...this.weights] : this.weights.filter(({ path }) => path === prefix || path.startsWith(`${prefix}/`));
+  }
+
+  /** Keras' `trainable` for the weights under `prefix`: training leaves frozen weights unchanged. */
+  setTrainable(prefix: string, trainable: boolean): void {
+    for (const { variable } of this.under(prefix)) variable.trainable = trainable;
+  }
+
+  /** Whether every weight under `prefix` is trainable. */
+  isTrainable(prefix: string): boolean {
+    return this.under(prefix).every(({ variable }) => variable.trainable);
+  }
+
   /** Registers cleanup for tensors derived from the variables (fused copies). */
   onDispose(cleanup: () => void): void {
     this.cleanups.push(cleanup);
@@ -102,6 +117,18 @@ export abstract class Layer {
   constructor(store: WeightStore, path: string) {
     this.store = store;
     this.path = path;
+  }
+
+  /**
+   * Keras' `layer.trainable`: `false` freezes the layer's weights (`fit` computes no gradient
+   * for them and leaves them unchanged); `true` unfreezes them.
+   */
+  get trainable(): boolean {
+    return this.store.isTrainable(this.path);
+  }
+
+  set trainable(value: boolean) {
+    this.store.setTrainable(this.path, value);
   }
 
   /**
