@@ -1,5 +1,3 @@
-import type { FloatDtype } from "../dtype/dtype-policy.js";
-import { FLOAT32, Precision, roundTensor, toVariableDtype } from "../dtype/rounding.js";
 import { tf } from "../tf.js";
 import type { Initializer } from "./initializers.js";
 
@@ -23,39 +21,15 @@ export class WeightStore {
   private readonly weights: NamedWeight[] = [];
   private readonly cleanups: (() => void)[] = [];
 
-  /** The arithmetic layers run in (their `call` rounds to it; float32 by default). */
-  readonly precision: Precision;
-  /** The dtype variables hold: their float32 values are exactly this dtype's (Keras rounds a
-   * value assigned to a bfloat16/float16 variable to nearest even). */
-  readonly variableDtype: FloatDtype;
-
-  /**
-   * @param initial values to start from instead of the initializers (checked by the caller).
-   * @param dtypes a dtype policy's variable and compute dtypes (default float32).
-   */
-  constructor(
-    name: string,
-    private readonly initial?: ReadonlyMap<string, { data: Float32Array }>,
-    dtypes: { variableDtype: FloatDtype; computeDtype: FloatDtype } = { variableDtype: "float32", computeDtype: "float32" },
-  ) {
+  /** @param initial values to start from instead of the initializers (checked by the caller). */
+  constructor(name: string, private readonly initial?: ReadonlyMap<string, { data: Float32Array }>) {
     this.scope = `${name}_${nextScope++}`;
-    this.variableDtype = dtypes.variableDtype;
-    this.precision = dtypes.computeDtype === "float32" ? FLOAT32 : new Precision(dtypes.computeDtype);
-  }
-
-  /** A value as a variable of this store holds it (rounded to a 16-bit variable dtype). */
-  toVariableValue(value: tf.Tensor): tf.Tensor {
-    return this.variableDtype === "float32" ? value : roundTensor(value, this.variableDtype);
   }
 
   create(path: string, shape: number[], initializer: Initializer): tf.Variable {
     const given = this.initial?.get(path);
     const variable = tf.tidy(() =>
-      tf.variable(
-        given ? tf.tensor(toVariableDtype(given.data, this.variableDtype), shape, "float32") : this.toVariableValue(initializer(shape)),
-        true,
-        `${this.scope}/${path}`,
-      ),
+      tf.variable(given ? tf.tensor(given.data, shape, "float32") : initializer(shape), true, `${this.scope}/${path}`),
     );
     this.weights.push({ path, variable });
     return variable;
@@ -63,21 +37,6 @@ export class WeightStore {
 
   all(): readonly NamedWeight[] {
     return this.weights;
-  }
-
-  /** The weights whose path is `prefix` or lies under it (`""`: all of them). */
-  under(prefix: string): NamedWeight[] {
-    return prefix === "" ? [...this.weights] : this.weights.filter(({ path }) => path === prefix || path.startsWith(`${prefix}/`));
-  }
-
-  /** Keras' `trainable` for the weights under `prefix`: training leaves frozen weights unchanged. */
-  setTrainable(prefix: string, trainable: boolean): void {
-    for (const { variable } of this.under(prefix)) variable.trainable = trainable;
-  }
-
-  /** Whether every weight under `prefix` is trainable. */
-  isTrainable(prefix: string): boolean {
-    return this.under(prefix).every(({ variable }) => variable.trainable);
   }
 
   /** The weights whose path is `prefix` or lies under it (`""`: all of them). */
@@ -117,18 +76,6 @@ export abstract class Layer {
   constructor(store: WeightStore, path: string) {
     this.store = store;
     this.path = path;
-  }
-
-  /**
-   * Keras' `layer.trainable`: `false` freezes the layer's weights (`fit` computes no gradient
-   * for them and leaves them unchanged); `true` unfreezes them.
-   */
-  get trainable(): boolean {
-    return this.store.isTrainable(this.path);
-  }
-
-  set trainable(value: boolean) {
-    this.store.setTrainable(this.path, value);
   }
 
   /**
