@@ -23,6 +23,7 @@
  *
  * Exits 1 on the first failure, with the command's output.
  */
+/* global process, console, setTimeout, clearTimeout */
 import { spawn, execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
