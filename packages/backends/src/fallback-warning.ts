@@ -1,7 +1,7 @@
 /**
  * The one message a process gets when models cannot run on native TensorFlow: without it, a
- * model silently runs many times slower (albert_base at 1x128: about 1.2 s on WebAssembly and
- * 45 s in plain JavaScript, against a fraction of a second natively).
+ * model silently runs many times slower (albert_base at 1x128 in the README's benchmark: 1.6 s
+ * on WebAssembly and about 59 s in plain JavaScript, against 0.22 s natively).
  */
 
 /** Process-wide, so two copies of this package still warn once. */
