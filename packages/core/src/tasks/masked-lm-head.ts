@@ -71,7 +71,7 @@ export class MaskedLMHead extends Layer {
       if (maskPositions !== undefined) {
         // take_along_axis on axis 1, as one gather over the flattened batch.
         positions = maskPositions.shape[1];
-        const offsets = tf.expandDims(tf.mul(tf.range(0, batch, 1, "int32"), length), 1);
+        const offsets = tf.expandDims(tf.mul(tf.range(0, batch, 1, "int32"), tf.scalar(length, "int32")), 1);
         rows = tf.gather(rows, tf.reshape(tf.add(maskPositions, offsets), [-1]));
       }
       const x = this.intermediateLayerNorm.call(ACTIVATIONS[this.intermediateActivation](this.intermediateDense.call(rows)));

@@ -1,3 +1,6 @@
+// TF.js registers its gradient functions only on request (tfjs-node's full bundle does it; the
+// cpu and wasm backends alone do not): training needs them.
+import "@tensorflow/tfjs-core/dist/register_all_gradients.js";
 import { withPrecomputedLookups, type Embedding } from "../layers/embedding.js";
 import { tf } from "../tf.js";
 import type { Gradient, OptimizedVariable, Optimizer } from "./optimizers/optimizer.js";
