@@ -10,7 +10,7 @@ import { Mean, SparseCategoricalAccuracy, type Metric } from "../training/metric
 import { Adam } from "../training/optimizers/adam.js";
 import { AdamW } from "../training/optimizers/adamw.js";
 import type { OptimizedVariable, Optimizer } from "../training/optimizers/optimizer.js";
-import { trainStep } from "../training/train-step.js";
+import { ensureGradients, trainStep } from "../training/train-step.js";
 import { batches, gridTensor, order, takeRows, type Grid } from "./task-data.js";
 
 /** One batch as host arrays: the model inputs, and for training/evaluation the labels. */
@@ -270,6 +270,7 @@ export abstract class Task {
     const history = new History({ epochs, steps });
     const lossTracker = new Mean("loss");
     const variables = this.optimizedVariables();
+    await ensureGradients();
     this.stopTraining = false;
     let logs: Logs = {};
     await callbacks.call("onTrainBegin", {});

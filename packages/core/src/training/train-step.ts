@@ -1,6 +1,3 @@
-// TF.js registers its gradient functions only on request (tfjs-node's full bundle does it; the
-// cpu and wasm backends alone do not): training needs them.
-import "@tensorflow/tfjs-core/dist/register_all_gradients.js";
 import { withPrecomputedLookups, type Embedding } from "../layers/embedding.js";
 import { tf } from "../tf.js";
 import type { Gradient, OptimizedVariable, Optimizer } from "./optimizers/optimizer.js";
@@ -10,6 +7,21 @@ export interface TableLookup {
   layer: Embedding;
   /** int32 ids, [batch, seq]. */
   ids: tf.Tensor;
+}
+
+/**
+ * Makes sure TF.js' gradient functions are registered. tfjs-core ships them in a module of its
+ * own that only `@tensorflow/tfjs-layers` loads (tfjs-node does, through `@tensorflow/tfjs`;
+ * the cpu and wasm backends alone do not), and its ES module build cannot be imported by Node
+ * directly, so training loads tfjs-layers once when they are missing. The registry is global,
+ * so this serves every copy of tfjs-core.
+ */
+export async function ensureGradients(): Promise<void> {
+  if (tf.getGradient("BatchMatMul") !== undefined && tf.getGradient("Select") !== undefined) return;
+  await import("@tensorflow/tfjs-layers");
+  if (tf.getGradient("BatchMatMul") === undefined) {
+    throw new Error("TF.js' gradient functions could not be registered (@tensorflow/tfjs-layers loaded without them)");
+  }
 }
 
 export interface TrainStepArgs {
