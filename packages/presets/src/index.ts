@@ -44,6 +44,14 @@ export {
 } from "./read-preset.js";
 export type { StoredDtype } from "./weights.js";
 export {
+  decodeHalf,
+  encodeHalf,
+  roundScalarToHalf,
+  roundToHalf,
+  type HalfDtype,
+} from "./formats/half-precision.js";
+export { storedWeightDtype } from "./formats/keras-h5-writer.js";
+export {
   WRITTEN_KERAS_HUB_VERSION,
   WRITTEN_KERAS_VERSION,
   kerasConfigJson,

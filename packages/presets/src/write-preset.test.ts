@@ -2,10 +2,11 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, test, vi } from "vitest";
 import { readJson, testdataPath } from "@albert/test-utils";
-import type { AlbertBackboneConfig } from "./config.js";
+import { dtypePolicy, type AlbertBackboneConfig } from "./config.js";
+import { roundToHalf } from "./formats/half-precision.js";
 import { PresetError } from "./errors.js";
 import { readPreset } from "./read-preset.js";
-import { copyFixture, h5LayoutText, tempDir, weightMapsIdentical } from "./test-utils/helpers.js";
+import { copyFixture, h5LayoutText, rawHalves, tempDir, weightMapsIdentical } from "./test-utils/helpers.js";
 import type { WeightMap } from "./weights.js";
 import { WRITTEN_KERAS_HUB_VERSION, WRITTEN_KERAS_VERSION, writePreset } from "./write-preset.js";
 
@@ -15,7 +16,7 @@ function withoutAutoNames(layout: string): string {
 }
 
 describe("writePreset", () => {
-  test.each(["tiny", "grouped", "wide"])(
+  test.each(["tiny", "grouped", "wide", "tiny_f16", "tiny_bf16"])(
     "keras/%s: config.json, metadata.json and the h5 layout are KerasHub's, and it reads back bit-exactly",
     async (name) => {
       const source = testdataPath("keras", name);
@@ -77,15 +78,41 @@ describe("writePreset", () => {
     expect(weightMapsIdentical(back.weights, (await readPreset(reference)).weights)).toBe(true);
   });
 
-  test("float16 and bfloat16 presets keep their config dtype; weights are stored as exact float32", async () => {
-    for (const name of ["tiny_f16", "tiny_bf16"]) {
-      const original = await readPreset(testdataPath("keras", name));
+  test("float16 and bfloat16 presets are written in their dtype, the same bits as KerasHub's file", async () => {
+    for (const [name, dtype] of [["tiny_f16", "float16"], ["tiny_bf16", "bfloat16"]] as const) {
+      const source = testdataPath("keras", name);
+      const original = await readPreset(source);
       const out = tempDir();
       await writePreset(out, original);
       const back = await readPreset(out);
       expect(back.config.dtype).toEqual(original.config.dtype);
-      expect(back.storedDtypes).toEqual(["float32"]);
+      expect(back.storedDtypes).toEqual([dtype]);
       expect(weightMapsIdentical(back.weights, original.weights)).toBe(true);
+      expect(await rawHalves(path.join(out, "model.weights.h5"))).toEqual(await rawHalves(path.join(source, "model.weights.h5")));
+    }
+  });
+
+  test("float32 weights are rounded to nearest even into a 16-bit policy's file; mixed policies store float32", async () => {
+    const tiny = await readPreset(testdataPath("keras", "tiny"));
+    for (const [policy, stored] of [
+      ["bfloat16", "bfloat16"],
+      ["float16", "float16"],
+      ["mixed_bfloat16", "float32"],
+      ["mixed_float16", "float32"],
+    ] as const) {
+      const out = tempDir();
+      await writePreset(out, { config: { ...tiny.config, dtype: dtypePolicy(policy) }, weights: tiny.weights });
+      const back = await readPreset(out);
+      expect(back.storedDtypes, policy).toEqual([stored]);
+      for (const [name, tensor] of tiny.weights) {
+        const expected = stored === "float32" ? tensor.data : roundToHalf(tensor.data, stored);
+        expect(back.weights.get(name)!.data, `${policy} ${name}`).toEqual(expected);
+      }
+    }
+    // KerasHub's own float16/bfloat16 copies of these weights hold exactly those roundings.
+    for (const [name, dtype] of [["tiny_f16", "float16"], ["tiny_bf16", "bfloat16"]] as const) {
+      const keras = await readPreset(testdataPath("keras", name));
+      for (const [weight, tensor] of tiny.weights) expect(keras.weights.get(weight)!.data).toEqual(roundToHalf(tensor.data, dtype));
     }
   });
 

@@ -112,7 +112,7 @@ export function writeAtomically(
  * Writes a backbone as a KerasHub preset folder, the layout of KerasHub's `save_to_preset`:
  * `config.json` (`registered_name` `keras_hub>AlbertBackbone`, indented like Python's
  * `json.dumps(indent=4)`), `model.weights.h5` (Keras 3 layout: every layer's `vars` group
- * with its `name` attribute, float32 datasets) and `metadata.json`. The folder is created if
+ * with its `name` attribute, datasets in the policy's variable dtype) and `metadata.json`. The folder is created if
  * needed; files of an earlier preset there are replaced.
  *
  * `activation` and `layer_norm_epsilon` differing from KerasHub's fixed tanh GELU and 1e-12
@@ -120,8 +120,10 @@ export function writeAtomically(
  * arguments): they are written to `albert_ts.json`, which `readPreset` applies, and
  * `onWarning` is told that Python KerasHub will compute with its own fixed values.
  *
- * Weights are stored as float32 whatever the config's dtype (float16/bfloat16 presets read
- * here were widened exactly, so nothing is lost); the config's dtype is kept.
+ * Weights are stored in the variable dtype of the config's dtype policy, as KerasHub's
+ * `save_to_preset` stores them: float16 and bfloat16 for those policies (values rounded to
+ * nearest even; a float16/bfloat16 preset read here round-trips bit for bit), float32 for
+ * `float32` and the mixed policies.
  *
  * @example
  * const { config, weights } = await readPreset(await resolvePreset("hf://albert/albert-base-v2"));

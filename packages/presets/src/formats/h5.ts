@@ -1,7 +1,7 @@
 import type * as H5 from "h5wasm/node";
-import { Float16Array } from "@petamoriken/float16";
 import { PresetError } from "../errors.js";
 import { sizeOf, type StoredDtype } from "../weights.js";
+import { decodeHalf } from "./half-precision.js";
 
 export type { StoredDtype };
 
@@ -79,14 +79,11 @@ function rawBytes(dataset: H5.Dataset): Uint8Array {
   }
 }
 
-/** bfloat16 is the upper half of a float32: widen by shifting each value 16 bits up. */
-function decodeBfloat16(bytes: Uint8Array): Float32Array {
-  const halves = new Uint16Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 2);
-  const words = new Uint32Array(halves.length);
-  for (let i = 0; i < halves.length; i++) words[i] = halves[i]! << 16;
-  return new Float32Array(words.buffer);
+/** The 16-bit patterns of a 2-byte dataset. */
+export function rawDatasetHalves(dataset: H5.Dataset): Uint16Array {
+  const bytes = rawBytes(dataset);
+  return new Uint16Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 2);
 }
-
 
 /**
  * Reads a float dataset as float32, widening float16, bfloat16 (an opaque 2-byte type with a
@@ -113,11 +110,10 @@ export function readFloatDataset(
       data = Float32Array.from(dataset.value as Float64Array);
     } else if (metadata.type === 1 && metadata.size === 2) {
       dtype = "float16";
-      const bytes = rawBytes(dataset);
-      data = Float32Array.from(new Float16Array(bytes.buffer, bytes.byteOffset, bytes.length / 2));
+      data = decodeHalf(rawDatasetHalves(dataset), "float16");
     } else if (metadata.size === 2 && dataset.attrs["dtype"]?.value === "bfloat16") {
       dtype = "bfloat16";
-      data = decodeBfloat16(rawBytes(dataset));
+      data = decodeHalf(rawDatasetHalves(dataset), "bfloat16");
     } else {
       return fail(
         `unsupported dtype (HDF5 class ${metadata.type}, ${metadata.size} bytes); ` +

@@ -1,10 +1,11 @@
-import type { AlbertBackboneConfig } from "../config.js";
+import { dtypeName, type AlbertBackboneConfig } from "../config.js";
 import {
   backboneWeightSpecs,
   encoderH5Group,
   encoderLayerName,
   type WeightMap,
 } from "../weights.js";
+import type { HalfDtype } from "./half-precision.js";
 import { writeKerasVarGroups, type KerasVarGroup } from "./keras-vars-h5.js";
 
 /** A layer's place in `model.weights.h5`: its group and the Keras layer name it stores. */
@@ -68,9 +69,21 @@ export function kerasLayerGroups(config: AlbertBackboneConfig): KerasLayerGroup[
 }
 
 /**
+ * The dtype Keras stores a model's variables in under a dtype policy (its variable dtype):
+ * `bfloat16` and `float16` for those pure policies, float32 for `float32` and the mixed ones.
+ */
+export function storedWeightDtype(dtype: AlbertBackboneConfig["dtype"]): "float32" | HalfDtype {
+  const name = dtypeName(dtype);
+  return name === "bfloat16" || name === "float16" ? name : "float32";
+}
+
+/**
  * Writes a Keras 3 `model.weights.h5` for a KerasHub `AlbertBackbone`: the groups, `name`
- * attributes and float32 datasets `save_weights` writes, with h5py's default file format
- * bounds. Weights must already be checked against the config (see `checkWeightMap`).
+ * attributes and datasets `save_weights` writes, with h5py's default file format bounds. The
+ * datasets are in the variable dtype of the config's dtype policy, as Keras stores them:
+ * float32, float16 (HDF5's half type) or bfloat16 (2-byte opaque, `dtype="bfloat16"`
+ * attribute), float32 values being rounded to nearest even. Weights must already be checked
+ * against the config (see `checkWeightMap`).
  */
 export async function writeKerasWeights(
   file: string,
@@ -78,13 +91,14 @@ export async function writeKerasWeights(
   weights: WeightMap,
 ): Promise<void> {
   const specs = backboneWeightSpecs(config);
+  const dtype = storedWeightDtype(config.dtype);
   const groups: KerasVarGroup[] = kerasLayerGroups(config).map(({ group, layerName }) => ({
     group,
     layerName,
     vars: specs
       .filter((spec) => spec.h5Group === group)
       .sort((a, b) => a.h5Index - b.h5Index)
-      .map((spec) => ({ shape: spec.shape, data: weights.get(spec.name)!.data })),
+      .map((spec) => ({ shape: spec.shape, data: weights.get(spec.name)!.data, dtype })),
   }));
   await writeKerasVarGroups(file, groups);
 }

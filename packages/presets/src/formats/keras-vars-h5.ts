@@ -2,6 +2,8 @@ import type * as H5 from "h5wasm/node";
 import { PresetError } from "../errors.js";
 import { sizeOf, type WeightTensor } from "../weights.js";
 import { h5wasm, hdf5Reason, openH5, readFloatDataset } from "./h5.js";
+import { HalfDatasets } from "./h5-half-datasets.js";
+import type { HalfDtype } from "./half-precision.js";
 
 /** An int64 scalar as Keras stores an optimizer's `iterations`. */
 export interface KerasInt64Scalar {
@@ -10,7 +12,11 @@ export interface KerasInt64Scalar {
 }
 
 /** One variable of a `vars` group: float32 values, or an int64 scalar (optimizer iterations). */
-export type KerasVar = WeightTensor | KerasInt64Scalar;
+export type KerasVar = StoredWeight | KerasInt64Scalar;
+
+/** float32 values and the dtype they are stored in (float32 unless said; a 16-bit dtype rounds
+ * them to nearest even and stores them as Keras does, see `createHalfDataset`). */
+export type StoredWeight = WeightTensor & { dtype?: "float32" | HalfDtype };
 
 /**
  * One Keras layer (or optimizer) as `save_weights` stores it: `<group>/vars` with the layer's
@@ -41,13 +47,15 @@ function varsPath(group: string): string {
 
 /**
  * Writes a Keras 3 `.weights.h5` file from its `vars` groups, as `save_weights` lays it out:
- * every group with its `name` attribute first (in the order given), then the datasets: float32
- * arrays and int64 scalars. The file uses h5py's default format bounds (see `openH5`).
+ * every group with its `name` attribute first (in the order given), then the datasets: float
+ * arrays (float32, or the 16-bit dtype a variable names) and int64 scalars. The file uses
+ * h5py's default format bounds (see `openH5`).
  */
 export async function writeKerasVarGroups(
   file: string,
   groups: readonly KerasVarGroup[],
 ): Promise<void> {
+  const halves = new HalfDatasets();
   const h5 = await openH5(file, "w");
   try {
     const created = new Set<string>();
@@ -83,7 +91,11 @@ export async function writeKerasVarGroups(
               { path: file },
             );
           }
-          target.create_dataset({ name: String(index), data: v.data, shape: v.shape });
+          if (v.dtype === undefined || v.dtype === "float32") {
+            target.create_dataset({ name: String(index), data: v.data, shape: v.shape });
+          } else {
+            halves.create(target, String(index), v.data, v.shape, v.dtype);
+          }
         }
       });
     }
@@ -96,6 +108,7 @@ export async function writeKerasVarGroups(
   } finally {
     h5.close();
   }
+  await halves.patch(file);
 }
 
 export interface ReadKerasVarGroupsOptions {

@@ -4,6 +4,7 @@ import path from "node:path";
 import * as h5wasm from "h5wasm/node";
 import { afterAll } from "vitest";
 import { maxAbsDiff, testdataPath } from "@albert/test-utils";
+import { openH5, rawDatasetHalves } from "../formats/h5.js";
 import type { WeightMap } from "../weights.js";
 
 const made: string[] = [];
@@ -92,9 +93,10 @@ export async function h5LayoutText(file: string): Promise<string> {
               : d.attrs["dtype"]?.value === "bfloat16"
               ? "|V2"
               : `type${meta.type}`;
+        const attrs = d.attrs["dtype"]?.value === "bfloat16" ? "  attrs={'dtype': 'bfloat16'}" : "";
         entries.push([
           `${g}/${key}`,
-          `${g}/${key}  shape=${pyShape(meta.shape ?? [])}  dtype=${dtype}`,
+          `${g}/${key}  shape=${pyShape(meta.shape ?? [])}  dtype=${dtype}${attrs}`,
         ]);
       }
     }
@@ -153,4 +155,19 @@ export function makeSafetensors(
 
 export function f32Bytes(values: number[]): Uint8Array {
   return new Uint8Array(Float32Array.from(values).buffer);
+}
+
+/** Every 2-byte dataset of an h5 file as its stored bit patterns, by path. */
+export async function rawHalves(file: string): Promise<Map<string, Uint16Array>> {
+  const h5 = await openH5(file);
+  try {
+    const out = new Map<string, Uint16Array>();
+    for (const p of (h5.paths() as string[]).sort()) {
+      const entry = h5.get(p);
+      if (entry instanceof h5wasm.Dataset && entry.metadata.size === 2) out.set(p, rawDatasetHalves(entry));
+    }
+    return out;
+  } finally {
+    h5.close();
+  }
 }
