@@ -62,3 +62,15 @@ export type {
   TrainerSpec,
 } from "./sentencepiece/model-proto.js";
 export { preprocessUncased, type AlignedText } from "./uncased/uncased-preprocessing.js";
+export {
+  HfTokenizer,
+  type HfBatchInput,
+  type HfDecodeOptions,
+  type HfEncodeOptions,
+  type HfEncoding,
+  type HfTokenizerOptions,
+  type Side,
+  type SpecialTokenRole,
+  type TokenizerDirectoryFiles,
+  type TruncationStrategy as HfTruncationStrategy,
+} from "./hf/hf-tokenizer.js";

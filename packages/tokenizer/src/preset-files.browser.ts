@@ -2,9 +2,9 @@
 // "browser" field): there are no files to read or write, so `fromPreset` and `saveToPreset`
 // explain what to do instead.
 import { TokenizerError } from "./errors.js";
-import type { TokenizerPresetFiles } from "./preset-files.js";
+import type { HfTokenizerPresetFiles, TokenizerPresetFiles } from "./preset-files.js";
 
-export type { TokenizerPresetFiles };
+export type { HfTokenizerPresetFiles, TokenizerPresetFiles };
 
 export async function readTokenizerPreset(
   preset: string,
@@ -15,6 +15,18 @@ export async function readTokenizerPreset(
     `fromPreset(${JSON.stringify(preset)}) reads files and needs Node; in a browser, fetch the ` +
       "SentencePiece model (assets/tokenizer/vocabulary.spm or spiece.model) yourself and call " +
       "AlbertTokenizer.fromProto(new Uint8Array(await response.arrayBuffer()), { lowercase })",
+  );
+}
+
+export async function readHfTokenizerPreset(
+  preset: string,
+  _options: unknown = {},
+): Promise<HfTokenizerPresetFiles> {
+  throw new TokenizerError(
+    "unsupported_environment",
+    `HfTokenizer.fromPreset(${JSON.stringify(preset)}) reads files and needs Node; in a browser, ` +
+      "fetch tokenizer.json (and tokenizer_config.json) yourself and call " +
+      "HfTokenizer.fromJson(await response.text(), { tokenizerConfig })",
   );
 }
 

@@ -35,6 +35,34 @@ function grow(
   return [grownOut, grownMap];
 }
 
+/**
+ * A `precompiled_charsmap`: `<trie size: uint32 LE><double-array units><NUL-terminated
+ * replacement strings>`, the trie's values pointing into the replacements.
+ */
+export function parsePrecompiledCharsmap(blob: Uint8Array): {
+  rules: DartsDoubleArray;
+  replacements: Uint8Array;
+} {
+  if (blob.length <= 4) {
+    throw new TokenizerError(
+      "invalid_model",
+      `normalizer precompiled_charsmap is broken: ${blob.length} bytes, expected more than 4`,
+    );
+  }
+  const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
+  const trieSize = view.getUint32(0, true);
+  if (trieSize >= blob.length || trieSize % 4 !== 0 || trieSize === 0) {
+    throw new TokenizerError(
+      "invalid_model",
+      `normalizer precompiled_charsmap is broken: its trie claims ${trieSize} bytes ` +
+        `of a ${blob.length}-byte blob`,
+    );
+  }
+  const units = new Uint32Array(trieSize / 4);
+  for (let i = 0; i < units.length; i++) units[i] = view.getUint32(4 + i * 4, true);
+  return { rules: new DartsDoubleArray(units), replacements: blob.subarray(4 + trieSize) };
+}
+
 /** Where the output of one normalization step comes from. */
 const FROM_INPUT = 0;
 const FROM_RULES = 1;
@@ -80,26 +108,7 @@ export class Normalizer {
       this.rules = undefined;
       this.replacements = new Uint8Array(0);
     } else {
-      // <trie size: uint32 LE><double-array units><NUL-terminated replacement strings>
-      if (blob.length <= 4) {
-        throw new TokenizerError(
-          "invalid_model",
-          `normalizer precompiled_charsmap is broken: ${blob.length} bytes, expected more than 4`,
-        );
-      }
-      const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
-      const trieSize = view.getUint32(0, true);
-      if (trieSize >= blob.length || trieSize % 4 !== 0 || trieSize === 0) {
-        throw new TokenizerError(
-          "invalid_model",
-          `normalizer precompiled_charsmap is broken: its trie claims ${trieSize} bytes ` +
-            `of a ${blob.length}-byte blob`,
-        );
-      }
-      const units = new Uint32Array(trieSize / 4);
-      for (let i = 0; i < units.length; i++) units[i] = view.getUint32(4 + i * 4, true);
-      this.rules = new DartsDoubleArray(units);
-      this.replacements = blob.subarray(4 + trieSize);
+      ({ rules: this.rules, replacements: this.replacements } = parsePrecompiledCharsmap(blob));
     }
     this.computePlainAscii();
   }

@@ -4,7 +4,8 @@ import {
   PYTHON_WHITESPACE_RANGES,
 } from "./unicode-tables.js";
 
-function inRanges(ranges: readonly number[], cp: number): boolean {
+/** Whether `cp` lies in one of the inclusive [first, last] pairs of sorted `ranges`. */
+export function inRanges(ranges: readonly number[], cp: number): boolean {
   // Binary search over inclusive [first, last] pairs.
   let lo = 0;
   let hi = ranges.length / 2 - 1;
