@@ -15,8 +15,8 @@ const bad: [string, Record<string, unknown>, string, string, RegExp][] = [
   ["dropout 1", { dropout: 1 }, "invalid_argument", "dropout", /dropout=1 .*\[0, 1\)/],
   ["negative dropout", { dropout: -0.1 }, "invalid_argument", "dropout", /dropout=-0.1/],
   ["a vocabulary of 10^12", { vocabularySize: 1e12 }, "invalid_argument", "vocabularySize", /fits in one tensor/],
-  ["float16 compute", { dtype: "float16" }, "unsupported_dtype", "dtype", /float16.*allowed: "float32"/],
-  ["bfloat16 policy", { dtype: { module: "keras", class_name: "DTypePolicy", config: { name: "bfloat16" }, registered_name: null } }, "unsupported_dtype", "dtype", /bfloat16/],
+  ["an unknown dtype", { dtype: "float64" }, "unsupported_dtype", "dtype", /float64.*allowed "float32", "bfloat16"/],
+  ["a quantized policy", { dtype: { module: "keras", class_name: "QuantizedDTypePolicy", config: { name: "int8_from_float32" }, registered_name: null } }, "unsupported_dtype", "dtype", /QuantizedDTypePolicy/],
   ["an unknown activation", { activation: "swish" }, "invalid_argument", "activation", /activation="swish"/],
   ["a misspelled argument", { numLayer: 4 }, "invalid_argument", "numLayer", /Unknown AlbertBackbone argument 'numLayer'/],
 ];

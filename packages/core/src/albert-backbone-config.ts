@@ -1,12 +1,10 @@
 import {
-  dtypeName,
-  dtypePolicy,
   findConfigProblems,
   unwrapKerasConfig,
   type AlbertActivation,
   type AlbertBackboneConfig,
-  type KerasDTypePolicy,
 } from "@albert/presets";
+import { toDTypePolicy, type DTypeArgument, type DTypePolicy } from "./dtype/dtype-policy.js";
 import { AlbertConfigError } from "./errors.js";
 
 /** Constructor arguments of `AlbertBackbone`: KerasHub's, in camelCase. */
@@ -34,8 +32,12 @@ export interface AlbertBackboneArgs {
   maxSequenceLength?: number;
   /** How many values `segmentIds` can take (default 2). */
   numSegments?: number;
-  /** Compute dtype: only `"float32"` (or a float32 Keras DTypePolicy) for now. */
-  dtype?: string | KerasDTypePolicy | null;
+  /**
+   * Keras' dtype policy: `"float32"`, `"bfloat16"`, `"float16"`, `"mixed_bfloat16"`,
+   * `"mixed_float16"`, a `DTypePolicy`, or its serialized form; `null`/absent means the global
+   * policy (`setGlobalDTypePolicy`, float32 by default). See `AlbertBackbone.dtypePolicy`.
+   */
+  dtype?: DTypeArgument;
   /** Beyond KerasHub (which always uses the tanh GELU): the feedforward activation. */
   activation?: AlbertActivation;
   /** Beyond KerasHub (which always uses 1e-12): the LayerNorm epsilon. */
@@ -46,7 +48,7 @@ export interface AlbertBackboneArgs {
 
 /** Every argument with its default applied. */
 export type ResolvedAlbertBackboneArgs = Required<Omit<AlbertBackboneArgs, "dtype">> & {
-  dtype: "float32";
+  dtype: DTypePolicy;
 };
 
 export const KERAS_ACTIVATION: AlbertActivation = "gelu_approximate";
@@ -90,22 +92,6 @@ function camel(field: keyof AlbertBackboneConfig): string {
   return (FIELDS as Record<string, string>)[field] ?? field;
 }
 
-function checkDtype(dtype: AlbertBackboneArgs["dtype"]): void {
-  if (dtype === undefined || dtype === null) return;
-  const name = typeof dtype === "string" || (typeof dtype === "object" && "config" in dtype)
-    ? dtypeName(dtype)
-    : undefined;
-  if (name !== "float32") {
-    throw new AlbertConfigError(
-      "unsupported_dtype",
-      `dtype=${JSON.stringify(typeof dtype === "object" ? name ?? dtype : dtype)} is not supported: ` +
-        'compute is float32 (allowed: "float32"). Presets saved with float16 or bfloat16 weights ' +
-        "load with their weights upcast to float32, as KerasHub does.",
-      "dtype",
-    );
-  }
-}
-
 /** Applies defaults and validates every argument up front, before anything is allocated. */
 export function resolveArgs(args: AlbertBackboneArgs): ResolvedAlbertBackboneArgs {
   if (typeof args !== "object" || args === null) {
@@ -123,9 +109,9 @@ export function resolveArgs(args: AlbertBackboneArgs): ResolvedAlbertBackboneArg
       );
     }
   }
-  checkDtype(args.dtype);
+  const dtype = toDTypePolicy(args.dtype);
   // Required fields may still be missing here: findConfigProblems reports them.
-  const resolved = { ...DEFAULTS, ...withoutUndefined(args), dtype: "float32" } as ResolvedAlbertBackboneArgs;
+  const resolved = { ...DEFAULTS, ...withoutUndefined(args), dtype } as ResolvedAlbertBackboneArgs;
   const problems = findConfigProblems(toKerasConfig(resolved), camel);
   const first = problems[0];
   if (first !== undefined) {
@@ -153,7 +139,7 @@ export function toKerasConfig(args: ResolvedAlbertBackboneArgs): AlbertBackboneC
   const config: AlbertBackboneConfig = {
     name: args.name,
     trainable: true,
-    dtype: dtypePolicy(args.dtype),
+    dtype: args.dtype.serialize(),
     vocabulary_size: args.vocabularySize,
     num_layers: args.numLayers,
     num_heads: args.numHeads,

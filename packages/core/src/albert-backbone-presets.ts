@@ -10,11 +10,19 @@ import {
   type ResolveOptions,
   type WeightMap,
 } from "@albert/presets";
+import { toDTypePolicy, type DTypeArgument, type DTypePolicy } from "./dtype/dtype-policy.js";
 
 export interface FromPresetOptions extends ResolveOptions {
   /** Load the preset's weights (default true); false builds the architecture with random
    * weights (for a built-in name, from the bundled config, with no download). */
   loadWeights?: boolean;
+  /**
+   * The dtype policy to build with (see `AlbertBackboneArgs.dtype`). As in KerasHub, the
+   * dtype saved in `config.json` is not used: leaving this out means the global policy
+   * (float32 by default), and the weights are converted to the policy's variable dtype
+   * (float32 → bfloat16/float16 rounds to nearest even; 16-bit → float32 is exact).
+   */
+  dtype?: DTypeArgument;
 }
 
 export interface SaveToPresetOptions {
@@ -26,8 +34,9 @@ export interface SaveToPresetOptions {
 
 /**
  * Resolves and reads a preset, then builds a model with `build` and loads the weights into it.
- * Like KerasHub's `from_preset`, the dtype stored in `config.json` is ignored: float16 and
- * bfloat16 presets load with their weights upcast to float32.
+ * Like KerasHub's `from_preset`, the dtype stored in `config.json` is replaced by
+ * `options.dtype` (absent: the global policy), so a float16 or bfloat16 preset loads as
+ * float32 by default, its weights widened exactly.
  */
 export async function loadPresetBackbone<T>(
   preset: string,
@@ -36,21 +45,22 @@ export async function loadPresetBackbone<T>(
 ): Promise<T> {
   // Loading is asynchronous anyway: choose "auto" the way initBackend does (WebAssembly before
   // plain JS) when nothing was chosen, rather than the synchronous choice a constructor makes.
+  const { dtype, ...resolveOptions } = options;
+  // Checked before anything is downloaded.
+  const policy = toDTypePolicy(dtype);
   await ensureBackendAsync();
   const loadWeights = options.loadWeights ?? true;
   if (!loadWeights && isBuiltinPreset(preset) && !existsSync(preset)) {
-    return build(withoutDtype(getPreset(preset).config));
+    return build(withDtype(getPreset(preset).config, policy));
   }
   // Without weights, a remote preset downloads only its config (and tokenizer) files.
-  const dir = await resolvePreset(preset, { ...options, loadWeights });
+  const dir = await resolvePreset(preset, { ...resolveOptions, loadWeights });
   const contents = await readPreset(dir, { loadWeights });
-  return build(withoutDtype(contents.config), loadWeights ? contents.weights : undefined);
+  return build(withDtype(contents.config, policy), loadWeights ? contents.weights : undefined);
 }
 
-function withoutDtype(config: AlbertBackboneConfig): AlbertBackboneConfig {
-  const copy = { ...config };
-  delete copy.dtype;
-  return copy;
+function withDtype(config: AlbertBackboneConfig, policy: DTypePolicy): AlbertBackboneConfig {
+  return { ...config, dtype: policy.serialize() };
 }
 
 /**

@@ -13,6 +13,8 @@ import {
   type FromPresetOptions,
   type SaveToPresetOptions,
 } from "./albert-backbone-presets.js";
+import type { DTypePolicy } from "./dtype/dtype-policy.js";
+import { checkPolicyRunsHere, toleranceRatio } from "./dtype/policy-support.js";
 import { AlbertConfigError, AlbertInputError } from "./errors.js";
 import { GraphInference, type GraphSession, type GraphStatus } from "./graph/graph-engine.js";
 import { isRecordingGradients } from "./kernels/derived-weights.js";
@@ -145,7 +147,8 @@ export class AlbertBackbone {
     const a = resolveArgs(args);
     if (options.weights !== undefined) checkWeightMap(toKerasConfig(a), options.weights);
     ensureBackend();
-    this.store = new WeightStore(a.name, options.weights);
+    checkPolicyRunsHere(a.dtype);
+    this.store = new WeightStore(a.name, options.weights, a.dtype);
     const s = this.store;
 
     // === Layers ===
@@ -189,6 +192,7 @@ export class AlbertBackbone {
     this.name = a.name;
     this.graph = new GraphInference(
       { ...a },
+      a.dtype.computeDtype,
       () => new Map(this.store.all().map(({ path, variable }) => [path, variable.shape])),
       (session) => this.graphAgreesWithEager(session),
     );
@@ -220,6 +224,7 @@ export class AlbertBackbone {
     this.assertUsable();
     checkOptions("call", options, ["training", "returnAttentionScores", "returnHiddenStates"]);
     ensureBackend();
+    checkPolicyRunsHere(this.args.dtype);
     const training = options.training ?? false;
     const prepared = prepareInputs(inputs, this);
     try {
@@ -236,16 +241,41 @@ export class AlbertBackbone {
   }
 
   /**
-   * How plain inference runs: `"graph (fused)"` (one TensorFlow session with oneDNN's fused
-   * kernels), `"graph"`, or `"eager"` (op by op: other backends, or when the graph could not be
-   * built, with the reason). Building happens on the first call.
+   * Keras' `dtype_policy`: `{ name, variableDtype, computeDtype }`. Variables are float32
+   * TF.js tensors whatever the policy (TF.js has no 16-bit dtype), holding exactly the values
+   * of `variableDtype`; outputs are float32 tensors holding `computeDtype` values.
+   *
+   * In 16 bits, what KerasHub computes: every weight except LayerNorm's gamma and beta is read
+   * in the compute dtype (`mixed_*` differ from the pure policies only there), every matmul,
+   * bias add, residual add and the GELU round to it, while LayerNorm and the attention logits
+   * after `q·k` (scale, mask, softmax) run in float32. Native TensorFlow runs this in its own
+   * bfloat16/float16 kernels inside the inference graph; other paths round float32 results at
+   * the same points (see `inferenceEngine`).
+   */
+  get dtypePolicy(): DTypePolicy {
+    return this.args.dtype;
+  }
+
+  /**
+   * How plain inference runs, and in which dtype: `"graph (fused)"` (one TensorFlow session
+   * with oneDNN's fused kernels), `"graph"`, or `"eager"` (op by op: other backends, or when
+   * the graph could not be built, with the reason). Building happens on the first call. Under a
+   * 16-bit policy the dtype that ran follows: `"graph (fused, bfloat16)"` (16-bit kernels;
+   * fused ones round once where KerasHub's eager call rounds twice, as its compiled `predict`
+   * does), `"graph (bfloat16, exact rounding)"` (float16 always; bfloat16 with
+   * `ALBERT_GRAPH=exact`), or `"eager (bfloat16, rounded in float32)"`.
    */
   get inferenceEngine(): string {
     const status: GraphStatus = this.graph.status;
-    if (status === "fused") return "graph (fused)";
-    if (status === "unfused") return "graph";
-    if (status.startsWith("disabled")) return `eager (graph ${status})`;
-    return status === "not-built" ? "graph (built on first call)" : "eager";
+    const compute = this.args.dtype.computeDtype;
+    const reduced = compute !== "float32";
+    if (status === "fused") return reduced ? `graph (fused, ${compute})` : "graph (fused)";
+    if (status === "unfused") return reduced ? `graph (${compute})` : "graph";
+    if (status === "exact") return `graph (${compute}, exact rounding)`;
+    const eager = reduced ? [`${compute}, rounded in float32`] : [];
+    if (status.startsWith("disabled")) eager.push(`graph ${status}`);
+    if (status === "not-built") return "graph (built on first call)";
+    return eager.length > 0 ? `eager (${eager.join("; ")})` : "eager";
   }
 
   /** The graph is trusted only after it reproduces the eager path on a small padded batch. */
@@ -264,8 +294,11 @@ export class AlbertBackbone {
       return tf.tidy(() => {
         const eager = this.callEagerly(probe, false, {});
         const graph = this.runGraph(session, probe);
-        const diff = (a: tf.Tensor, b: tf.Tensor) => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!;
-        return diff(eager.sequenceOutput, graph[0]) <= 1e-4 && diff(eager.pooledOutput, graph[1]) <= 1e-4;
+        // In 16 bits the two round at the same points but sum in other orders: they agree
+        // within the policy's tolerance, not bit for bit.
+        const compute = this.args.dtype.computeDtype;
+        const within = (a: tf.Tensor, b: tf.Tensor) => toleranceRatio(b.dataSync(), a.dataSync(), compute) <= 1;
+        return within(eager.sequenceOutput, graph[0]) && within(eager.pooledOutput, graph[1]);
       });
     } finally {
       tf.dispose([probe.tokenIds, probe.segmentIds, probe.paddingMask, probe.maskBias]);
@@ -284,8 +317,9 @@ export class AlbertBackbone {
       const tokens = this.tokenEmbedding.call(prepared.tokenIds);
       const positions = this.positionEmbedding.call(prepared.length);
       const segments = this.segmentEmbedding.call(prepared.segmentIds);
-      let embedded = this.embeddingsLayerNorm.call(tf.add(tf.add(tokens, positions), segments));
-      if (training && this.dropout > 0) embedded = tf.dropout(embedded, this.dropout);
+      const r = (t: tf.Tensor) => this.store.precision.round(t);
+      let embedded = this.embeddingsLayerNorm.call(r(tf.add(r(tf.add(tokens, positions)), segments)));
+      if (training && this.dropout > 0) embedded = r(tf.dropout(embedded, this.dropout));
       let x = this.embeddingProjection.call(embedded) as tf.Tensor3D;
 
       // === Encoder, with cross-layer sharing ===
@@ -300,7 +334,7 @@ export class AlbertBackbone {
 
       // === Pooler on the first ([CLS]) token ===
       const first = tf.squeeze(tf.slice(x, [0, 0, 0], [-1, 1, -1]), [1]);
-      const pooledOutput = tf.tanh(this.pooledDense.call(first)) as tf.Tensor2D;
+      const pooledOutput = r(tf.tanh(this.pooledDense.call(first))) as tf.Tensor2D;
       return {
         sequenceOutput: x,
         pooledOutput,
@@ -354,7 +388,7 @@ export class AlbertBackbone {
   /** Assigns every weight from a map by KerasHub variable path; names and shapes must match. */
   setWeightMap(weights: WeightMap): void {
     this.assertUsable();
-    writeWeightMap(this.store.all(), this.getConfig(), weights);
+    writeWeightMap(this.store.all(), this.getConfig(), weights, this.store.variableDtype);
   }
 
   /**

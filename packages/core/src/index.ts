@@ -7,6 +7,17 @@ export {
   type PredictOptions,
 } from "./albert-backbone.js";
 export type { AlbertBackboneArgs } from "./albert-backbone-config.js";
+export {
+  DTYPE_POLICY_NAMES,
+  DTypePolicy,
+  globalDTypePolicy,
+  setGlobalDTypePolicy,
+  type DTypeArgument,
+  type DTypePolicyName,
+  type FloatDtype,
+  type SerializedDTypePolicy,
+} from "./dtype/dtype-policy.js";
+export { REDUCED_PRECISION_BACKENDS } from "./dtype/policy-support.js";
 export type { FromPresetOptions, SaveToPresetOptions } from "./albert-backbone-presets.js";
 export { AlbertConfigError, AlbertInputError, type AlbertConfigErrorCode, type AlbertInputErrorCode } from "./errors.js";
 export { MASKED_LOGIT, type AlbertInputs, type BatchInput } from "./inputs.js";

@@ -1,4 +1,6 @@
 import { findWeightMapProblems, type AlbertBackboneConfig, type WeightMap } from "@albert/presets";
+import type { FloatDtype } from "./dtype/dtype-policy.js";
+import { toVariableDtype } from "./dtype/rounding.js";
 import { AlbertConfigError } from "./errors.js";
 import type { NamedWeight } from "./layers/layer.js";
 import { tf } from "./tf.js";
@@ -36,11 +38,17 @@ export function checkWeightMap(config: AlbertBackboneConfig, map: WeightMap): vo
   }
 }
 
-/** Assigns every variable from a checked weight map. */
-export function writeWeightMap(weights: readonly NamedWeight[], config: AlbertBackboneConfig, map: WeightMap): void {
+/** Assigns every variable from a checked weight map, rounding values to 16-bit variables'
+ * dtype as Keras' assignment does. */
+export function writeWeightMap(
+  weights: readonly NamedWeight[],
+  config: AlbertBackboneConfig,
+  map: WeightMap,
+  variableDtype: FloatDtype = "float32",
+): void {
   checkWeightMap(config, map);
   for (const { path, variable } of weights) {
     const entry = map.get(path)!;
-    tf.tidy(() => variable.assign(tf.tensor(entry.data, entry.shape, "float32")));
+    tf.tidy(() => variable.assign(tf.tensor(toVariableDtype(entry.data, variableDtype), entry.shape, "float32")));
   }
 }

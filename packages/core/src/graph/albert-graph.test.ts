@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { buildAlbertGraph, intermediateChunks } from "./albert-graph.js";
+import { backboneWeightSpecs } from "@albert/presets";
+import { buildAlbertGraph, intermediateChunks, type GraphPrecision } from "./albert-graph.js";
+import { DT, SavedModelMessage } from "./saved-model-proto.js";
 
 describe("intermediateChunks", () => {
   it("splits albert_base's intermediate dense into square pieces", () => {
@@ -33,5 +35,51 @@ describe("buildAlbertGraph", () => {
     expect(() =>
       buildAlbertGraph(spec, new Map(), { fusedActivation: true, ffnChunks: 3 }),
     ).toThrow(/ffnChunks 3 does not divide intermediateDim 32/);
+  });
+});
+
+describe("buildAlbertGraph in 16 bits", () => {
+  const spec = {
+    numLayers: 2, numGroups: 1, numInnerRepetitions: 1, numHeads: 2, hiddenDim: 16, embeddingDim: 8,
+    intermediateDim: 32, activation: "gelu_approximate" as const, layerNormEpsilon: 1e-12,
+  };
+  const shapes = new Map(
+    backboneWeightSpecs({ ...spec, vocabulary_size: 20, num_layers: 2, num_heads: 2, num_groups: 1, num_inner_repetitions: 1,
+      embedding_dim: 8, hidden_dim: 16, intermediate_dim: 32, dropout: 0, max_sequence_length: 10, num_segments: 2 })
+      .map((s) => [s.name, s.shape]),
+  );
+  /** Each op of the graph with the dtype it computes in (its `T` attribute). */
+  const opsOf = (precision: GraphPrecision) => {
+    const graph = buildAlbertGraph(spec, shapes, { fusedActivation: true, ffnChunks: 2 }, precision);
+    const message = SavedModelMessage.toObject(SavedModelMessage.decode(graph.savedModel), { defaults: false }) as {
+      metaGraphs: { graphDef: { node: { op: string; attr: Record<string, { type?: number }> }[] } }[];
+    };
+    return message.metaGraphs[0]!.graphDef.node.map((n) => ({ op: n.op, T: n.attr["T"]?.type }));
+  };
+  const dtypes = (ops: { op: string; T?: number }[], names: string[]) => new Set(ops.filter((o) => names.includes(o.op)).map((o) => o.T));
+
+  it("runs every matmul in bfloat16 and LayerNorm and softmax in float32", () => {
+    for (const exact of [false, true]) {
+      const ops = opsOf({ compute: "bfloat16", exact });
+      expect(dtypes(ops, ["_FusedMatMul", "MatMul", "BatchMatMulV2", "Einsum"]), `exact ${exact}`).toEqual(new Set([DT.BFLOAT16]));
+      expect(dtypes(ops, ["Softmax", "_MklLayerNorm", "Rsqrt"])).toEqual(new Set([DT.FLOAT]));
+      expect(dtypes(ops, ["AddV2", "AddN"]).has(DT.BFLOAT16)).toBe(true);
+    }
+    // The exact graph keeps each bias add and GELU op apart from its matmul.
+    expect(opsOf({ compute: "bfloat16", exact: true }).some((o) => o.op === "_FusedMatMul")).toBe(false);
+    expect(opsOf({ compute: "bfloat16", exact: true }).filter((o) => o.op === "Pow" && o.T === DT.BFLOAT16)).toHaveLength(2);
+  });
+
+  it("runs float16 matmuls as KerasHub does on CPU (MatMul and Einsum kernels)", () => {
+    const ops = opsOf({ compute: "float16", exact: true });
+    expect(dtypes(ops, ["MatMul", "Einsum"])).toEqual(new Set([DT.HALF]));
+    expect(ops.some((o) => o.op === "_FusedMatMul" || o.op === "BatchMatMulV2")).toBe(false);
+  });
+
+  it("takes weights packed two 16-bit values per int32, LayerNorm parameters as float32", () => {
+    const graph = buildAlbertGraph(spec, shapes, { fusedActivation: true }, { compute: "bfloat16", weightFeed: "packed" });
+    const dtypeOf = new Map(graph.weightInputs.map((name, i) => [name, graph.weightDtypes[i]]));
+    expect(dtypeOf.get("group_0_inner_layer_0/feedforward_intermediate_dense/kernel")).toBe("DT_INT32");
+    expect(dtypeOf.get("embeddings_layer_norm/gamma")).toBe("DT_FLOAT");
   });
 });

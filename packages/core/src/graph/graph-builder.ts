@@ -13,6 +13,7 @@ export type AttrValue = Record<string, unknown>;
 export const attr = {
   type: (type: DataType): AttrValue => ({ type }),
   bool: (b: boolean): AttrValue => ({ b }),
+  string: (value: string): AttrValue => ({ s: new TextEncoder().encode(value) }),
   int: (i: number): AttrValue => ({ i }),
   float: (f: number): AttrValue => ({ f }),
   strings: (values: string[]): AttrValue => ({ list: { s: values.map((v) => new TextEncoder().encode(v)) } }),

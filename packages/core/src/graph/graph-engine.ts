@@ -1,8 +1,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import type { FloatDtype } from "../dtype/dtype-policy.js";
 import { tf } from "../tf.js";
-import { buildAlbertGraph, intermediateChunks, type AlbertGraphSpec } from "./albert-graph.js";
+import { buildAlbertGraph, intermediateChunks, type AlbertGraphSpec, type GraphPrecision } from "./albert-graph.js";
 
 /** The session API of tfjs-node's kernel backend (synchronous, unlike `loadSavedModel`). */
 interface SessionBackend {
@@ -43,13 +44,19 @@ export class GraphSession {
    * Writes the graph to a private temporary folder, loads it, and removes the folder
    * (TensorFlow keeps the graph in memory). `fusedActivation` asks for oneDNN's fused GELU.
    */
-  static load(backend: SessionBackend, spec: AlbertGraphSpec, weightShapes: ReadonlyMap<string, number[]>, fusedActivation: boolean): GraphSession {
-    const graph = buildAlbertGraph(spec, weightShapes, { fusedActivation, ffnChunks: intermediateChunks(spec) });
+  static load(
+    backend: SessionBackend,
+    spec: AlbertGraphSpec,
+    weightShapes: ReadonlyMap<string, number[]>,
+    fusedActivation: boolean,
+    precision: GraphPrecision = { compute: "float32" },
+  ): GraphSession {
+    const graph = buildAlbertGraph(spec, weightShapes, { fusedActivation, ffnChunks: intermediateChunks(spec) }, precision);
     const dir = mkdtempSync(path.join(tmpdir(), "albert-graph-"));
     try {
       writeFileSync(path.join(dir, "saved_model.pb"), graph.savedModel);
       const id = backend.loadSavedModelMetaGraph(dir, "serve");
-      const infos = [...INPUTS, ...graph.weightTensorNames.map((name) => ({ name, tfDtype: "DT_FLOAT" }))];
+      const infos = [...INPUTS, ...graph.weightTensorNames.map((name, i) => ({ name, tfDtype: graph.weightDtypes[i]! }))];
       return new GraphSession(backend, id, graph.weightInputs, infos);
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -67,8 +74,21 @@ export class GraphSession {
   }
 }
 
-/** Why the graph path is not used for a model, for diagnostics. */
-export type GraphStatus = "unavailable" | "not-built" | "fused" | "unfused" | `disabled: ${string}`;
+/** Why the graph path is not used for a model, for diagnostics. `exact`: a 16-bit graph that
+ * rounds where KerasHub's eager call rounds (see `GraphPrecision.exact`). */
+export type GraphStatus = "unavailable" | "not-built" | "fused" | "unfused" | "exact" | `disabled: ${string}`;
+
+/**
+ * Which graphs to try for a compute dtype, best first. float16 always rounds exactly as
+ * KerasHub does (oneDNN fuses no float16 kernels on CPUs, so nothing is lost); bfloat16 does
+ * when `ALBERT_GRAPH=exact` asks for it.
+ */
+function graphVariants(compute: FloatDtype): { fused: boolean; exact: boolean }[] {
+  if (compute === "float16" || (compute === "bfloat16" && process.env["ALBERT_GRAPH"] === "exact")) {
+    return [{ fused: false, exact: true }];
+  }
+  return [{ fused: true, exact: false }, { fused: false, exact: false }];
+}
 
 /**
  * The graph session of one model: built on first use (it depends only on the architecture)
@@ -81,6 +101,8 @@ export class GraphInference {
 
   constructor(
     private readonly spec: AlbertGraphSpec,
+    /** The dtype the graph computes in. */
+    readonly compute: FloatDtype,
     private readonly weightShapes: () => ReadonlyMap<string, number[]>,
     /** Runs the graph and the eager path on a probe input; true when they agree. */
     private readonly agrees: (session: GraphSession) => boolean,
@@ -96,13 +118,13 @@ export class GraphInference {
     const backend = sessionBackend();
     if (backend === undefined) return undefined;
     let reason = "";
-    for (const fused of [true, false]) {
+    for (const { fused, exact } of graphVariants(this.compute)) {
       let session: GraphSession | undefined;
       try {
-        session = GraphSession.load(backend, this.spec, this.weightShapes(), fused);
+        session = GraphSession.load(backend, this.spec, this.weightShapes(), fused, { compute: this.compute, exact });
         if (this.agrees(session)) {
           this.session = session;
-          this.state = fused ? "fused" : "unfused";
+          this.state = exact ? "exact" : fused ? "fused" : "unfused";
           return session;
         }
         reason = "its outputs differ from the eager path";

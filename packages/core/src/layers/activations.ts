@@ -1,4 +1,5 @@
 import type { AlbertActivation } from "@albert/presets";
+import type { Precision } from "../dtype/rounding.js";
 import { tf } from "../tf.js";
 
 const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
@@ -25,3 +26,25 @@ export const ACTIVATIONS: Record<AlbertActivation, (x: tf.Tensor) => tf.Tensor> 
   gelu: geluExact,
   relu: (x) => tf.relu(x),
 };
+
+/**
+ * An activation in a compute precision. In float32, `ACTIVATIONS`; in 16 bits, what TensorFlow
+ * computes there: `tf.nn.gelu` op by op (`0.5·x·(1 + tanh(c1·(x + c0·x³)))`), each result and
+ * each Python constant rounded to the compute dtype.
+ */
+export function activationIn(activation: AlbertActivation, precision: Precision): (x: tf.Tensor) => tf.Tensor {
+  if (!precision.reduced || activation === "relu") return ACTIVATIONS[activation];
+  const r = (t: tf.Tensor) => precision.round(t);
+  const c = (value: number) => precision.constant(value);
+  if (activation === "gelu") {
+    return (x) => tf.tidy(() => r(tf.mul(r(tf.mul(c(0.5), x)), r(tf.add(c(1), r(tf.erf(r(tf.div(x, c(Math.SQRT2))))))))));
+  }
+  return (x) =>
+    tf.tidy(() => {
+      // TensorFlow's pow(x, 3) in 16 bits: the cube in float32, rounded (x·x is exact here).
+      const cube = r(tf.mul(tf.mul(x, x), x));
+      const inner = r(tf.add(x, r(tf.mul(c(0.044715), cube))));
+      const tanh = r(tf.tanh(r(tf.mul(c(SQRT_2_OVER_PI), inner))));
+      return r(tf.mul(r(tf.mul(c(0.5), x)), r(tf.add(c(1), tanh))));
+    });
+}

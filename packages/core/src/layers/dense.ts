@@ -25,9 +25,15 @@ export class Dense extends Layer {
       lastDim: { size: inputDim, name: "the layer's input size" },
       expected: `a float32 tensor [..., ${inputDim}]`,
     });
+    const precision = this.store.precision;
     return tf.tidy(() => {
       const rows = tf.reshape(x, [-1, inputDim]) as tf.Tensor2D;
-      const y = tf.fused.matMul({ a: rows, b: this.kernel as tf.Tensor2D, bias: this.bias });
+      // In 16 bits, rounded as Keras' Dense: inputs and weights cast, the product rounded,
+      // then the bias add.
+      const r = (t: tf.Tensor) => precision.round(t);
+      const y = precision.reduced
+        ? r(tf.add(r(tf.matMul(r(rows) as tf.Tensor2D, r(this.kernel) as tf.Tensor2D)), r(this.bias)))
+        : tf.fused.matMul({ a: rows, b: this.kernel as tf.Tensor2D, bias: this.bias });
       return tf.reshape(y, [...x.shape.slice(0, -1), units]);
     });
   }

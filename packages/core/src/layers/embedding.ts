@@ -41,9 +41,10 @@ export class Embedding extends Layer {
       if (rows.shape.slice(0, -1).join() !== ids.shape.join()) {
         throw new Error(`${where}: precomputed rows [${rows.shape}] do not fit ids [${ids.shape}]`);
       }
-      return rows;
+      return this.store.precision.round(rows);
     }
     checkIds(ids, where, "ids", inputDim, "the table's rows:");
-    return tf.gather(this.embeddings, ids);
+    // In 16 bits, Keras gathers from the table and casts the rows (the same values).
+    return tf.tidy(() => this.store.precision.round(tf.gather(this.embeddings, ids)));
   }
 }

@@ -28,6 +28,17 @@ export class LayerNormalization extends Layer {
       lastDim: { size: dim, name: "the normalized size" },
       expected: `a float32 tensor [..., ${dim}]`,
     });
+    const precision = this.store.precision;
+    if (precision.reduced) {
+      // Keras normalizes 16-bit inputs in float32 with its own formula, then casts back:
+      // inv = rsqrt(var + ε)·γ, out = x·inv + (−mean·inv + β).
+      return tf.tidy(() => {
+        const input = precision.round(x);
+        const { mean, variance } = tf.moments(input, -1, true);
+        const inv = tf.mul(tf.rsqrt(tf.add(variance, this.epsilon)), this.gamma);
+        return precision.round(tf.add(tf.mul(input, inv), tf.add(tf.mul(tf.neg(mean), inv), this.beta)));
+      });
+    }
     const native = isRecordingGradients() ? undefined : nativeOps();
     if (native) return native.layerNorm(x, this.gamma, this.beta, this.epsilon);
     return tf.tidy(() => {

@@ -1,3 +1,5 @@
+import type { FloatDtype } from "../dtype/dtype-policy.js";
+import { FLOAT32, Precision, roundTensor, toVariableDtype } from "../dtype/rounding.js";
 import { tf } from "../tf.js";
 import type { Initializer } from "./initializers.js";
 
@@ -21,15 +23,39 @@ export class WeightStore {
   private readonly weights: NamedWeight[] = [];
   private readonly cleanups: (() => void)[] = [];
 
-  /** @param initial values to start from instead of the initializers (checked by the caller). */
-  constructor(name: string, private readonly initial?: ReadonlyMap<string, { data: Float32Array }>) {
+  /** The arithmetic layers run in (their `call` rounds to it; float32 by default). */
+  readonly precision: Precision;
+  /** The dtype variables hold: their float32 values are exactly this dtype's (Keras rounds a
+   * value assigned to a bfloat16/float16 variable to nearest even). */
+  readonly variableDtype: FloatDtype;
+
+  /**
+   * @param initial values to start from instead of the initializers (checked by the caller).
+   * @param dtypes a dtype policy's variable and compute dtypes (default float32).
+   */
+  constructor(
+    name: string,
+    private readonly initial?: ReadonlyMap<string, { data: Float32Array }>,
+    dtypes: { variableDtype: FloatDtype; computeDtype: FloatDtype } = { variableDtype: "float32", computeDtype: "float32" },
+  ) {
     this.scope = `${name}_${nextScope++}`;
+    this.variableDtype = dtypes.variableDtype;
+    this.precision = dtypes.computeDtype === "float32" ? FLOAT32 : new Precision(dtypes.computeDtype);
+  }
+
+  /** A value as a variable of this store holds it (rounded to a 16-bit variable dtype). */
+  toVariableValue(value: tf.Tensor): tf.Tensor {
+    return this.variableDtype === "float32" ? value : roundTensor(value, this.variableDtype);
   }
 
   create(path: string, shape: number[], initializer: Initializer): tf.Variable {
     const given = this.initial?.get(path);
     const variable = tf.tidy(() =>
-      tf.variable(given ? tf.tensor(given.data, shape, "float32") : initializer(shape), true, `${this.scope}/${path}`),
+      tf.variable(
+        given ? tf.tensor(toVariableDtype(given.data, this.variableDtype), shape, "float32") : this.toVariableValue(initializer(shape)),
+        true,
+        `${this.scope}/${path}`,
+      ),
     );
     this.weights.push({ path, variable });
     return variable;

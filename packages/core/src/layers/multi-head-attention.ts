@@ -61,13 +61,17 @@ export class MultiHeadAttention extends Layer {
 
   private buildFused(): [tf.Tensor2D, tf.Tensor1D, tf.Tensor2D] {
     const H = this.numHeads * this.headDim;
-    const scale = 1 / Math.sqrt(this.headDim);
+    const precision = this.store.precision;
+    // In 16 bits the scale multiplies the float32 logits instead (see `call`), and the
+    // weights are read in the compute dtype.
+    const scale = precision.reduced ? 1 : 1 / Math.sqrt(this.headDim);
+    const r = (t: tf.Tensor) => precision.round(t);
     const kernel = (p: HeadProjection, s = 1) => tf.mul(tf.reshape(p.kernel, [H, H]), s);
     const bias = (p: HeadProjection, s = 1) => tf.mul(tf.reshape(p.bias, [H]), s);
     return [
-      tf.concat([kernel(this.query, scale), kernel(this.key), kernel(this.value)], 1) as tf.Tensor2D,
-      tf.concat([bias(this.query, scale), bias(this.key), bias(this.value)]) as tf.Tensor1D,
-      tf.reshape(this.attentionOutput.kernel, [H, H]),
+      r(tf.concat([kernel(this.query, scale), kernel(this.key), kernel(this.value)], 1)) as tf.Tensor2D,
+      r(tf.concat([bias(this.query, scale), bias(this.key), bias(this.value)])) as tf.Tensor1D,
+      r(tf.reshape(this.attentionOutput.kernel, [H, H])) as tf.Tensor2D,
     ];
   }
 
@@ -82,15 +86,22 @@ export class MultiHeadAttention extends Layer {
       const [batch, length, hidden] = x.shape;
       const [N, D] = [this.numHeads, this.headDim];
       const [qkvKernel, qkvBias, outputKernel] = this.fused.get();
-      const qkv = tf.add(tf.matMul(tf.reshape(x, [-1, hidden]) as tf.Tensor2D, qkvKernel), qkvBias);
+      // In 16 bits (KerasHub's arithmetic): every product and bias add rounded; the logits
+      // rounded, then scaled, masked and normalized in float32; the probabilities rounded.
+      const precision = this.store.precision;
+      const r = (t: tf.Tensor) => precision.round(t);
+      const rows = r(tf.reshape(x, [-1, hidden])) as tf.Tensor2D;
+      const qkv = r(tf.add(r(tf.matMul(rows, qkvKernel)), qkvBias));
       // [T, 3H] → [3, batch, heads, seq, headDim]: one transpose for all three.
       const heads = tf.transpose(tf.reshape(qkv, [batch, length, 3, N, D]), [2, 0, 3, 1, 4]);
       const [q, k, v] = tf.unstack(heads) as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
-      let probabilities = tf.softmax(tf.add(tf.matMul(q, k, false, true), maskBias)) as tf.Tensor4D;
+      let logits = tf.matMul(q, k, false, true);
+      if (precision.reduced) logits = tf.mul(r(logits), Math.fround(1 / Math.fround(Math.sqrt(D))));
+      let probabilities = r(tf.softmax(tf.add(logits, maskBias))) as tf.Tensor4D;
       if (returnScores) scores = tf.keep(probabilities);
-      if (training && this.dropout > 0) probabilities = tf.dropout(probabilities, this.dropout) as tf.Tensor4D;
-      const context = tf.reshape(tf.transpose(tf.matMul(probabilities, v), [0, 2, 1, 3]), [-1, hidden]);
-      const out = tf.add(tf.matMul(context as tf.Tensor2D, outputKernel), this.attentionOutput.bias);
+      if (training && this.dropout > 0) probabilities = r(tf.dropout(probabilities, this.dropout)) as tf.Tensor4D;
+      const context = tf.reshape(tf.transpose(r(tf.matMul(probabilities, v)), [0, 2, 1, 3]), [-1, hidden]);
+      const out = r(tf.add(r(tf.matMul(context as tf.Tensor2D, outputKernel)), r(this.attentionOutput.bias)));
       return tf.reshape(out, [batch, length, hidden]) as tf.Tensor3D;
     });
     return scores === undefined ? { output } : { output, scores };

@@ -22,6 +22,6 @@ export class PositionEmbedding extends Layer {
         `${this.path}.call: length = ${String(length)} is not allowed: an integer in [1, ${sequenceLength}] (maxSequenceLength ${sequenceLength})`,
       );
     }
-    return tf.slice(this.embeddings, [0, 0], [length, -1]);
+    return tf.tidy(() => this.store.precision.round(tf.slice(this.embeddings, [0, 0], [length, -1])));
   }
 }

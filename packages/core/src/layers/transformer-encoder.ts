@@ -1,6 +1,7 @@
 import type { AlbertActivation } from "@albert/presets";
 import { tf } from "../tf.js";
-import { ACTIVATIONS } from "./activations.js";
+import type { Precision } from "../dtype/rounding.js";
+import { activationIn } from "./activations.js";
 import { checkSequenceInputs } from "./check-tensor.js";
 import { Dense } from "./dense.js";
 import type { WeightStore } from "./layer.js";
@@ -28,11 +29,13 @@ export class TransformerEncoder {
   readonly outputDense: Dense;
   readonly feedforwardLayerNorm: LayerNormalization;
   private readonly options: TransformerEncoderOptions;
+  private readonly precision: Precision;
 
   constructor(store: WeightStore, name: string, options: TransformerEncoderOptions) {
     const { hiddenDim: H, intermediateDim: I, layerNormEpsilon: eps } = options;
     this.name = name;
     this.options = options;
+    this.precision = store.precision;
     this.selfAttention = new MultiHeadAttention(store, `${name}/self_attention_layer`, H, options.numHeads, options.dropout);
     this.selfAttentionLayerNorm = new LayerNormalization(store, `${name}/self_attention_layer_norm`, H, eps);
     this.intermediateDense = new Dense(store, `${name}/feedforward_intermediate_dense`, H, I);
@@ -44,15 +47,17 @@ export class TransformerEncoder {
     checkSequenceInputs(`${this.name}.call`, x, maskBias, this.options.hiddenDim);
     let scores: tf.Tensor4D | undefined;
     const output = tf.tidy(() => {
+      // In 16 bits the residual adds (and dropout's scaling) round too, as they do in Keras.
+      const r = (t: tf.Tensor) => this.precision.round(t);
       const dropout = (t: tf.Tensor) =>
-        training && this.options.dropout > 0 ? tf.dropout(t, this.options.dropout) : t;
+        training && this.options.dropout > 0 ? r(tf.dropout(t, this.options.dropout)) : t;
       const attention = this.selfAttention.call(x, maskBias, training, returnScores);
       scores = attention.scores;
       if (scores) tf.keep(scores);
-      const h = this.selfAttentionLayerNorm.call(tf.add(x, dropout(attention.output)));
-      const activation = ACTIVATIONS[this.options.activation];
+      const h = this.selfAttentionLayerNorm.call(r(tf.add(r(x), dropout(attention.output))));
+      const activation = activationIn(this.options.activation, this.precision);
       const ff = this.outputDense.call(activation(this.intermediateDense.call(h)));
-      return this.feedforwardLayerNorm.call(tf.add(h, dropout(ff))) as tf.Tensor3D;
+      return this.feedforwardLayerNorm.call(r(tf.add(h, dropout(ff)))) as tf.Tensor3D;
     });
     return scores === undefined ? { output } : { output, scores };
   }
