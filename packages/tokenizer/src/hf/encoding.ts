@@ -150,13 +150,14 @@ export class Encoding {
     const offset = this.length;
     for (const [id, [s, e]] of pair.sequenceRanges)
       this.sequenceRanges.set(id, [offset + s, offset + e]);
-    this.ids.push(...pair.ids);
-    this.typeIds.push(...pair.typeIds);
-    this.tokens.push(...pair.tokens);
-    this.words.push(...pair.words);
-    this.offsets.push(...pair.offsets.map(([s, e]): [number, number] => [s, e]));
-    this.specialTokensMask.push(...pair.specialTokensMask);
-    this.attentionMask.push(...pair.attentionMask);
+    // concat, not push(...spread): encodings can be longer than a call's argument limit.
+    this.ids = this.ids.concat(pair.ids);
+    this.typeIds = this.typeIds.concat(pair.typeIds);
+    this.tokens = this.tokens.concat(pair.tokens);
+    this.words = this.words.concat(pair.words);
+    this.offsets = this.offsets.concat(pair.offsets.map(([s, e]): [number, number] => [s, e]));
+    this.specialTokensMask = this.specialTokensMask.concat(pair.specialTokensMask);
+    this.attentionMask = this.attentionMask.concat(pair.attentionMask);
     this.overflowing = overflowings;
   }
 
@@ -182,12 +183,12 @@ export class Encoding {
         range[1] += count;
       }
     } else {
-      this.ids.push(...fill(params.padId));
-      this.typeIds.push(...fill(params.padTypeId));
-      this.tokens.push(...fill(params.padToken));
-      this.words.push(...fill<number | null>(null));
-      this.attentionMask.push(...fill(0));
-      this.specialTokensMask.push(...fill(1));
+      this.ids = this.ids.concat(fill(params.padId));
+      this.typeIds = this.typeIds.concat(fill(params.padTypeId));
+      this.tokens = this.tokens.concat(fill(params.padToken));
+      this.words = this.words.concat(fill<number | null>(null));
+      this.attentionMask = this.attentionMask.concat(fill(0));
+      this.specialTokensMask = this.specialTokensMask.concat(fill(1));
       for (let k = 0; k < count; k++) this.offsets.push([0, 0]);
     }
   }
@@ -203,7 +204,7 @@ export function mergeEncodings(encodings: readonly Encoding[]): Encoding {
 /** `pad_encodings`: to the fixed length, or to the longest; then up to a multiple. */
 export function padEncodings(encodings: readonly Encoding[], params: PaddingParams): void {
   if (encodings.length === 0) return;
-  let length = params.length ?? Math.max(...encodings.map((e) => e.length));
+  let length = params.length ?? encodings.reduce((m, e) => Math.max(m, e.length), 0);
   const multiple = params.padToMultipleOf;
   if (multiple !== undefined && multiple > 0 && length % multiple > 0) {
     length += multiple - (length % multiple);

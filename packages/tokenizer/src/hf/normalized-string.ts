@@ -111,9 +111,11 @@ export class NormalizedString {
       if (change <= 0 && consumed < to) consumed++;
       if (change < 0) consumed = Math.min(to, consumed - change);
     }
-    this.chars.splice(from, to - from, ...dest.chars);
-    starts.splice(from, to - from, ...newStarts);
-    ends.splice(from, to - from, ...newEnds);
+    // concat, not splice(...spread): texts can be longer than a call's argument limit.
+    const tail = (a: number[]) => a.slice(to);
+    this.chars = this.chars.slice(0, from).concat(dest.chars, tail(this.chars));
+    this.starts = starts.slice(0, from).concat(newStarts, tail(starts));
+    this.ends = ends.slice(0, from).concat(newEnds, tail(ends));
   }
 
   /** `transform`: the whole string (as `Range::Original(..)` resolves it). */

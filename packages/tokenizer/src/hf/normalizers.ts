@@ -128,7 +128,9 @@ function base64Bytes(text: string, where: string): Uint8Array {
   } catch (error) {
     throw new TokenizerError("invalid_model", `${where} is not valid base64`, { cause: error });
   }
-  return Uint8Array.from(binary, (c) => c.charCodeAt(0));
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
 }
 
 /** The normalizer of a tokenizer.json `normalizer` value (`null`: none). */

@@ -1,10 +1,9 @@
 import { TokenizerError } from "../errors.js";
 import type { DartsDoubleArray } from "../sentencepiece/darts-double-array.js";
 import { parsePrecompiledCharsmap } from "../sentencepiece/normalizer.js";
-import { codePoints, fromCodePoints, Transformation } from "./unicode.js";
+import { codePoints, fromCodePoints, Transformation, utf8Bytes } from "./unicode.js";
 import type { NormalizedString } from "./normalized-string.js";
 
-const utf8 = new TextEncoder();
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 let graphemeSegmenter: Intl.Segmenter | undefined;
@@ -57,6 +56,9 @@ export class PrecompiledNormalizer {
   private readonly rules: DartsDoubleArray;
   private readonly replacements: Uint8Array;
   private readonly replacementCache = new Map<number, number[]>();
+  /** The rule of each ASCII character alone (null: none), the common case. */
+  private readonly asciiRules: Array<number[] | null> = [];
+  private scratch: Uint8Array = new Uint8Array(64);
 
   constructor(charsmap: Uint8Array) {
     ({ rules: this.rules, replacements: this.replacements } = parsePrecompiledCharsmap(charsmap));
@@ -69,11 +71,12 @@ export class PrecompiledNormalizer {
         { cause: error },
       );
     }
+    for (let b = 0; b < 128; b++) this.asciiRules.push(this.transform(Uint8Array.of(b), 1) ?? null);
   }
 
-  /** The rule for the shortest prefix of `bytes` that has one, as code points. */
-  private transform(bytes: Uint8Array): number[] | undefined {
-    if (this.rules.shortestPrefix(bytes, 0, bytes.length) === 0) return undefined;
+  /** The rule for the shortest prefix of `bytes[0..length)` that has one, as code points. */
+  private transform(bytes: Uint8Array, length: number): number[] | undefined {
+    if (this.rules.shortestPrefix(bytes, 0, length) === 0) return undefined;
     const from = this.rules.matchValue;
     let out = this.replacementCache.get(from);
     if (out === undefined) {
@@ -94,9 +97,19 @@ export class PrecompiledNormalizer {
     for (let g = 0; g + 1 < bounds.length; g++) {
       const start = bounds[g]!;
       const end = bounds[g + 1]!;
-      const bytes = utf8.encode(fromCodePoints(cps, start, end));
-      if (bytes.length < 6) {
-        const rule = this.transform(bytes);
+      if (end === start + 1 && cps[start]! < 0x80) {
+        const rule = this.asciiRules[cps[start]!];
+        if (rule === null || rule === undefined) dest.push(cps[start]!, 0);
+        else {
+          modified = true;
+          replace(dest, 1, rule);
+        }
+        continue;
+      }
+      let length: number;
+      [this.scratch, length] = utf8Bytes(cps, start, end, this.scratch);
+      if (length < 6) {
+        const rule = this.transform(this.scratch, length);
         if (rule !== undefined) {
           modified = true;
           replace(dest, end - start, rule);
@@ -104,7 +117,8 @@ export class PrecompiledNormalizer {
         }
       }
       for (let i = start; i < end; i++) {
-        const rule = this.transform(utf8.encode(String.fromCodePoint(cps[i]!)));
+        [this.scratch, length] = utf8Bytes(cps, i, i + 1, this.scratch);
+        const rule = this.transform(this.scratch, length);
         if (rule !== undefined) {
           modified = true;
           replace(dest, 1, rule);

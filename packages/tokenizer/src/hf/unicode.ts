@@ -179,6 +179,38 @@ export function fromCodePoints(cps: readonly number[], start = 0, end = cps.leng
   return out;
 }
 
+/**
+ * Writes the UTF-8 bytes of `cps[start..end)` into `out` (grown when too small); returns the
+ * buffer used and the byte count.
+ */
+export function utf8Bytes(
+  cps: readonly number[],
+  start: number,
+  end: number,
+  out: Uint8Array,
+): [Uint8Array, number] {
+  if (out.length < (end - start) * 4) out = new Uint8Array((end - start) * 4);
+  let n = 0;
+  for (let i = start; i < end; i++) {
+    const cp = cps[i]!;
+    if (cp < 0x80) out[n++] = cp;
+    else if (cp < 0x800) {
+      out[n++] = 0xc0 | (cp >> 6);
+      out[n++] = 0x80 | (cp & 0x3f);
+    } else if (cp < 0x10000) {
+      out[n++] = 0xe0 | (cp >> 12);
+      out[n++] = 0x80 | ((cp >> 6) & 0x3f);
+      out[n++] = 0x80 | (cp & 0x3f);
+    } else {
+      out[n++] = 0xf0 | (cp >> 18);
+      out[n++] = 0x80 | ((cp >> 12) & 0x3f);
+      out[n++] = 0x80 | ((cp >> 6) & 0x3f);
+      out[n++] = 0x80 | (cp & 0x3f);
+    }
+  }
+  return [out, n];
+}
+
 /** UTF-8 length of one code point. */
 export function utf8Length(cp: number): number {
   return cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;

@@ -4,13 +4,10 @@ import { byteToPiece } from "../sentencepiece/vocabulary.js";
 import { UTF8_CHAR_LENGTH } from "../sentencepiece/utf8.js";
 import { field, jsonObject, optionalField } from "./json.js";
 import type { SplitToken } from "./pre-tokenizers.js";
-import { fromCodePoints, utf8Length } from "./unicode.js";
+import { fromCodePoints, utf8Bytes, utf8Length } from "./unicode.js";
 
 /** The penalty that puts an unknown character below every piece, as in SentencePiece. */
 const UNK_PENALTY = 10;
-
-const utf8 = new TextEncoder();
-const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
 
 /**
  * `tokenizers`' Unigram model (`encode_optimized`): a Viterbi over UTF-8 bytes like
@@ -27,6 +24,11 @@ export class HfUnigramModel {
   private readonly ids = new Map<string, number>();
   private readonly trie: PieceTrie;
   private readonly unkScore: number;
+  // Buffers reused across calls (each split is tokenized on its own; most are short).
+  private bytes: Uint8Array = new Uint8Array(256);
+  private bestScore = new Float64Array(257);
+  private startsAt = new Int32Array(257);
+  private bestId = new Int32Array(257);
 
   constructor(
     vocab: ReadonlyArray<readonly [string, number]>,
@@ -125,15 +127,17 @@ export class HfUnigramModel {
   /** The tokens of one pre-tokenized split, `start`/`end` in its code points. */
   tokenize(cps: readonly number[]): SplitToken[] {
     if (cps.length === 0) return [];
-    const bytes = utf8.encode(fromCodePoints(cps));
+    let size: number;
+    [this.bytes, size] = utf8Bytes(cps, 0, cps.length, this.bytes);
+    const bytes = this.bytes.subarray(0, size);
     const pieces = this.bestPath(bytes);
     const out: SplitToken[] = [];
     let byteOffset = 0;
     let cpOffset = 0;
     for (const [startByte, endByte] of pieces) {
-      const value = decoder.decode(bytes.subarray(startByte, endByte));
       let cpEnd = cpOffset;
       for (let b = byteOffset; b < endByte;) b += utf8Length(cps[cpEnd++]!);
+      const value = fromCodePoints(cps, cpOffset, cpEnd);
       let id = this.ids.get(value);
       if (id === undefined && this.byteFallback) {
         const byteTokens: SplitToken[] = [];
@@ -169,9 +173,14 @@ export class HfUnigramModel {
   /** `encode_optimized`: byte ranges of the best segmentation, unknown runs fused. */
   private bestPath(bytes: Uint8Array): Array<[number, number]> {
     const size = bytes.length;
-    const bestScore = new Float64Array(size + 1);
-    const startsAt = new Int32Array(size + 1).fill(-1);
-    const bestId = new Int32Array(size + 1);
+    if (this.bestScore.length <= size) {
+      this.bestScore = new Float64Array(size + 1);
+      this.startsAt = new Int32Array(size + 1);
+      this.bestId = new Int32Array(size + 1);
+    }
+    const { bestScore, startsAt, bestId } = this;
+    bestScore[0] = 0;
+    startsAt.fill(-1, 0, size + 1);
     const { base, check, value } = this.trie;
     const scores = this.scores;
     for (let start = 0; start < size;) {
