@@ -1,5 +1,6 @@
 export { PresetError, type PresetErrorCode } from "./errors.js";
 export {
+  ARCHITECTURE_FIELDS,
   countBackboneParams,
   dtypeName,
   dtypePolicy,

@@ -6,7 +6,7 @@ import {
   writeKerasVarGroups,
   type KerasVarGroup,
 } from "./formats/keras-vars-h5.js";
-import { isJsonObject, readJsonFile } from "./json-file.js";
+import { isJsonObject, readConfigSection, readJsonFile } from "./json-file.js";
 import { PythonFloat, pythonJsonDumps, type PythonJsonValue } from "./python-json.js";
 import { writeAtomically } from "./write-preset.js";
 
@@ -79,19 +79,7 @@ function checkTaskConfig(json: unknown, file: string): KerasTaskConfigFile {
 function readTaskExtras(dir: string): TaskExtras | undefined {
   const file = path.join(dir, TASK_EXTRAS_FILE);
   if (!existsSync(file)) return undefined;
-  const json = readJsonFile(file);
-  const config = isJsonObject(json) ? json["config"] : undefined;
-  if (!isJsonObject(config)) {
-    throw new PresetError("invalid_config", `${file} must hold {"config": {...}}`, { path: file });
-  }
-  const unknown = Object.keys(config).filter((k) => !EXTRAS_KEYS.includes(k));
-  if (unknown.length > 0) {
-    throw new PresetError(
-      "invalid_config",
-      `${file} has unknown settings ${unknown.join(", ")}; allowed: ${EXTRAS_KEYS.join(", ")}`,
-      { path: file },
-    );
-  }
+  const config = readConfigSection(file, EXTRAS_KEYS);
   const extras: TaskExtras = {};
   const labels = config["id2label"];
   if (labels !== undefined) {

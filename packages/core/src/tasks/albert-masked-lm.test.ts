@@ -12,7 +12,7 @@ import { PARITY_TOLERANCE, maxAbsDiff } from "@albert/test-utils";
 import { AlbertMaskedLMPreprocessor, AlbertTextClassifierPreprocessor } from "@albert/tokenizer";
 import { AlbertInputError, AlbertMaskedLM, tf } from "../index.js";
 import { caught, expectNoLeaks } from "../test-utils/index.js";
-import { MASKED_LM_DIR, fixtureJson, packed, weightsLayout } from "./test-utils/task-fixtures.js";
+import { ENGINES, MASKED_LM_DIR, expectWithin, fixtureJson, onEngine, packed, weightsLayout } from "./test-utils/task-fixtures.js";
 
 const raw = fixtureJson<{
   token_ids: number[][];
@@ -27,26 +27,19 @@ const inputs = packed(raw);
 const MASK = 4;
 
 describe("AlbertMaskedLM: KerasHub parity", () => {
-  it.each([
-    { engine: "graph", graph: "1" },
-    { engine: "eager", graph: "0" },
-  ])("keras/masked_lm logits at the mask positions within 1e-4 ($engine)", async ({ graph }) => {
-    process.env["ALBERT_GRAPH"] = graph;
-    await expectNoLeaks(async () => {
+  it.each(ENGINES)("keras/masked_lm logits at the mask positions within 1e-4 ($engine)", async ({ graph }) => {
+    await onEngine(graph, async () => {
       const mlm = await AlbertMaskedLM.fromPreset(MASKED_LM_DIR);
       expect(mlm.preprocessor).toBeInstanceOf(AlbertMaskedLMPreprocessor);
       expect(mlm.maskedLMHead.layerNormEpsilon).toBe(1e-5);
       const logits = mlm.predict(inputs);
       expect(logits.shape).toEqual([2, 3, 1000]);
-      const diff = maxAbsDiff(logits.dataSync(), expected.logits);
+      expectWithin(logits, expected.logits, `keras/masked_lm logits (${mlm.backbone.inferenceEngine})`);
       const { sequenceOutput, pooledOutput } = mlm.backbone.predict(inputs);
-      expect(maxAbsDiff(sequenceOutput.dataSync(), expected.sequence_output)).toBeLessThanOrEqual(PARITY_TOLERANCE);
-      console.log(`keras/masked_lm (${mlm.backbone.inferenceEngine}): max |diff| logits ${diff.toExponential(2)}`);
-      expect(diff).toBeLessThanOrEqual(PARITY_TOLERANCE);
-      tf.dispose([logits, sequenceOutput, pooledOutput]);
+      expectWithin(sequenceOutput, expected.sequence_output, "keras/masked_lm sequence output");
+      pooledOutput.dispose();
       mlm.dispose();
     });
-    delete process.env["ALBERT_GRAPH"];
   });
 
   it("end to end from the fixture's texts: packed by the preset's tokenizer, [MASK] placed, same logits", async () => {

@@ -9,14 +9,11 @@ import { SparseCategoricalAccuracy } from "../training/metrics.js";
 import { Adam } from "../training/optimizers/adam.js";
 import { MaskedLMHead } from "./masked-lm-head.js";
 import { packedGrids, type PackedTaskInputs } from "./packed-inputs.js";
-import { Task, type BatchTensors, type TaskDataset } from "./task.js";
+import { Task, type BatchTensors, type TaskDataset, type TaskPresetFilesOf } from "./task.js";
 import { checkRange, isTextInput, takeRows, takeText, textSegments, toGrid, type Grid } from "./task-data.js";
 import {
+  fromTaskPreset,
   headWeights,
-  loadTaskPreset,
-  saveTaskPreset,
-  serializedBackbone,
-  splitPresetOptions,
   taskConfigJson,
   variableValues,
   type KerasTaskClass,
@@ -122,11 +119,7 @@ export class AlbertMaskedLM extends Task {
    * `AlbertForMaskedLM`). Inputs are packed ids; dropout is off. The caller disposes the tensor.
    */
   predict(x: PackedTaskInputs, options: MaskedLMPredictOptions = {}): tf.Tensor3D {
-    this.assertUsable();
-    const batchSize = options.batchSize ?? 32;
-    if (!Number.isInteger(batchSize) || batchSize < 1) {
-      throw new AlbertInputError("invalid_value", "batchSize", `batchSize must be a positive integer, got ${JSON.stringify(batchSize)}`);
-    }
+    const batchSize = this.predictBatchSize(options);
     if (isTextInput(x)) {
       throw new AlbertInputError(
         "invalid_type",
@@ -138,10 +131,7 @@ export class AlbertMaskedLM extends Task {
   }
 
   protected forward(inputs: BatchTensors, training: boolean): tf.Tensor {
-    const out = this.backbone.call(
-      { tokenIds: inputs["tokenIds"]!, segmentIds: inputs["segmentIds"]!, paddingMask: inputs["paddingMask"]! },
-      { training },
-    );
+    const out = this.callBackbone(inputs, training);
     out.pooledOutput.dispose();
     try {
       return this.maskedLMHead.call(out.sequenceOutput, inputs["maskPositions"] as tf.Tensor2D | undefined);
@@ -231,80 +221,62 @@ export class AlbertMaskedLM extends Task {
 
   // === Config and presets ===
 
-  /** KerasHub's `get_config()` of the task (snake_case). */
-  getConfig(): Record<string, unknown> {
-    return {
-      backbone: serializedBackbone(this.backbone),
-      preprocessor: this.preprocessor?.serialize() ?? null,
-      name: this.name,
-    };
-  }
-
   /**
    * Loads a masked LM from a preset, as KerasHub's `from_preset`: an `AlbertMaskedLM` task
    * preset loads its head; any other preset gets a new (random) head around its backbone.
    * Options are the constructor's (`preprocessor: null`, ...) and the resolver's.
    */
-  static async fromPreset(preset: string, options: AlbertMaskedLMPresetOptions = {}): Promise<AlbertMaskedLM> {
-    const [resolve, own] = splitPresetOptions(options);
-    const loaded = await loadTaskPreset(preset, resolve, AlbertMaskedLM.className);
-    try {
-      const saved = loaded.task?.task.config;
-      const preprocessor =
-        own.preprocessor !== undefined
-          ? own.preprocessor
-          : (saved !== undefined && saved["preprocessor"] === null) || !loaded.hasTokenizer
-            ? null
-            : await AlbertMaskedLMPreprocessor.fromPreset(loaded.dir);
-      const head = loaded.extras?.masked_lm_head;
-      const { hiddenDim: H, embeddingDim: E, vocabularySize: V } = loaded.backbone;
-      const weights =
-        loaded.task?.weights !== undefined
-          ? headWeights(
-              loaded.task.weights,
-              [
-                { group: "layers/masked_lm_head", index: 0, path: "mlm_head/output_bias", shape: [V] },
-                { group: "layers/masked_lm_head/_intermediate_dense", index: 0, path: "mlm_head/intermediate_dense/kernel", shape: [H, E] },
-                { group: "layers/masked_lm_head/_intermediate_dense", index: 1, path: "mlm_head/intermediate_dense/bias", shape: [E] },
-                { group: "layers/masked_lm_head/_intermediate_layer_norm", index: 0, path: "mlm_head/intermediate_layer_norm/gamma", shape: [E] },
-                { group: "layers/masked_lm_head/_intermediate_layer_norm", index: 1, path: "mlm_head/intermediate_layer_norm/beta", shape: [E] },
-              ],
-              loaded.dir,
-            )
-          : undefined;
-      const intermediateActivation = own.intermediateActivation ?? (head?.intermediate_activation as AlbertActivation | undefined);
-      const layerNormEpsilon = own.layerNormEpsilon ?? head?.layer_norm_epsilon;
-      return new AlbertMaskedLM(
-        {
-          backbone: loaded.backbone,
-          preprocessor,
-          name: own.name ?? (saved?.["name"] as string | undefined) ?? "albert_masked_lm",
-          ...(intermediateActivation !== undefined ? { intermediateActivation } : {}),
-          ...(layerNormEpsilon !== undefined ? { layerNormEpsilon } : {}),
-          ...(own.compile !== undefined ? { compile: own.compile } : {}),
-        },
-        weights ? { weights } : {},
-      );
-    } catch (error) {
-      loaded.backbone.dispose();
-      throw error;
-    }
+  static fromPreset(preset: string, options: AlbertMaskedLMPresetOptions = {}): Promise<AlbertMaskedLM> {
+    return fromTaskPreset(
+      preset,
+      options,
+      AlbertMaskedLM.className,
+      (dir) => AlbertMaskedLMPreprocessor.fromPreset(dir),
+      ({ loaded, own, saved, preprocessor }) => {
+        const head = loaded.extras?.masked_lm_head;
+        const { hiddenDim: H, embeddingDim: E, vocabularySize: V } = loaded.backbone;
+        const dense = "layers/masked_lm_head/_intermediate_dense";
+        const norm = "layers/masked_lm_head/_intermediate_layer_norm";
+        const weights =
+          loaded.task?.weights !== undefined
+            ? headWeights(
+                loaded.task.weights,
+                [
+                  { group: "layers/masked_lm_head", index: 0, path: "mlm_head/output_bias", shape: [V] },
+                  { group: dense, index: 0, path: "mlm_head/intermediate_dense/kernel", shape: [H, E] },
+                  { group: dense, index: 1, path: "mlm_head/intermediate_dense/bias", shape: [E] },
+                  { group: norm, index: 0, path: "mlm_head/intermediate_layer_norm/gamma", shape: [E] },
+                  { group: norm, index: 1, path: "mlm_head/intermediate_layer_norm/beta", shape: [E] },
+                ],
+                loaded.dir,
+              )
+            : undefined;
+        const intermediateActivation = own.intermediateActivation ?? (head?.intermediate_activation as AlbertActivation | undefined);
+        const layerNormEpsilon = own.layerNormEpsilon ?? head?.layer_norm_epsilon;
+        return new AlbertMaskedLM(
+          {
+            backbone: loaded.backbone,
+            preprocessor,
+            name: own.name ?? (saved?.["name"] as string | undefined) ?? "albert_masked_lm",
+            ...(intermediateActivation !== undefined ? { intermediateActivation } : {}),
+            ...(layerNormEpsilon !== undefined ? { layerNormEpsilon } : {}),
+            ...(own.compile !== undefined ? { compile: own.compile } : {}),
+          },
+          weights ? { weights } : {},
+        );
+      },
+    );
   }
 
-  /**
-   * Writes the masked LM as a KerasHub task preset (backbone, preprocessor, `task.json`,
-   * `task.weights.h5` with the head, the optimizer's state and KerasHub's empty groups).
-   * Python KerasHub's `AlbertMaskedLM.from_preset` loads it. Head settings KerasHub does not
-   * have (a non-default activation or epsilon) go to `albert_ts_task.json`.
-   */
-  async saveToPreset(dir: string): Promise<void> {
-    this.assertUsable();
+  /** The `mlm_head` layers, the `mask_positions` input's empty group, and head settings
+   * KerasHub does not have (a non-default activation or epsilon) for `albert_ts_task.json`. */
+  protected presetFiles(): TaskPresetFilesOf {
     const head = this.maskedLMHead;
     const extras: TaskExtras = {};
     if (head.intermediateActivation !== "gelu_approximate" || head.layerNormEpsilon !== 1e-5) {
       extras.masked_lm_head = { intermediate_activation: head.intermediateActivation, layer_norm_epsilon: head.layerNormEpsilon };
     }
-    await saveTaskPreset(dir, this.backbone, {
+    return {
       task: taskConfigJson(AlbertMaskedLM.kerasClass, this.getConfig(), this.backbone),
       headGroups: [
         { group: "layers/input_layer_3", layerName: "mask_positions", vars: [] },
@@ -320,10 +292,7 @@ export class AlbertMaskedLM extends Task {
         },
         { group: "layers/masked_lm_head", layerName: "mlm_head", vars: variableValues([head.outputBias]) },
       ],
-      name: this.name,
-      optimizer: this.optimizer,
-      preprocessor: this.preprocessor,
       ...(Object.keys(extras).length > 0 ? { extras } : {}),
-    });
+    };
   }
 }

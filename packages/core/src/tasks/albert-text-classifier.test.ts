@@ -13,7 +13,17 @@ import { readKerasVarGroups, writeTaskPreset } from "@albert/presets";
 import { AlbertTextClassifierPreprocessor } from "@albert/tokenizer";
 import { AlbertBackbone, AlbertConfigError, AlbertInputError, AlbertTextClassifier, tf } from "../index.js";
 import { caught, expectNoLeaks } from "../test-utils/index.js";
-import { CLASSIFIER_DIR, FINETUNE_DIR, fixtureJson, packed, weightsLayout, type FinetuneSplit } from "./test-utils/task-fixtures.js";
+import {
+  CLASSIFIER_DIR,
+  ENGINES,
+  FINETUNE_DIR,
+  expectWithin,
+  fixtureJson,
+  onEngine,
+  packed,
+  weightsLayout,
+  type FinetuneSplit,
+} from "./test-utils/task-fixtures.js";
 
 interface E2E {
   single: { inputs: string[]; token_ids: number[][]; logits: number[][] };
@@ -30,28 +40,19 @@ function tempDir(): string {
 }
 
 describe("AlbertTextClassifier: KerasHub parity", () => {
-  it.each([
-    { engine: "graph", graph: "1" },
-    { engine: "eager", graph: "0" },
-  ])("keras/classifier logits from packed inputs within 1e-4 ($engine)", async ({ graph }) => {
-    process.env["ALBERT_GRAPH"] = graph;
-    await expectNoLeaks(async () => {
+  it.each(ENGINES)("keras/classifier logits from packed inputs within 1e-4 ($engine)", async ({ graph }) => {
+    await onEngine(graph, async () => {
       const clf = await AlbertTextClassifier.fromPreset(CLASSIFIER_DIR);
-      expect(clf.numClasses).toBe(3);
-      expect(clf.dropout).toBe(0.1);
-      expect(clf.activation).toBe("linear");
+      expect([clf.numClasses, clf.dropout, clf.activation]).toEqual([3, 0.1, "linear"]);
       expect(clf.preprocessor).toBeInstanceOf(AlbertTextClassifierPreprocessor);
       const logits = clf.predict(inputs);
       expect(logits.shape).toEqual([3, 3]);
-      const diff = maxAbsDiff(logits.dataSync(), expected.logits);
+      expectWithin(logits, expected.logits, `keras/classifier logits (${clf.backbone.inferenceEngine})`);
       const { sequenceOutput, pooledOutput } = clf.backbone.predict(inputs);
-      expect(maxAbsDiff(pooledOutput.dataSync(), expected.pooled_output)).toBeLessThanOrEqual(PARITY_TOLERANCE);
-      console.log(`keras/classifier (${clf.backbone.inferenceEngine}): max |diff| logits ${diff.toExponential(2)}`);
-      expect(diff).toBeLessThanOrEqual(PARITY_TOLERANCE);
-      tf.dispose([logits, sequenceOutput, pooledOutput]);
+      expectWithin(pooledOutput, expected.pooled_output, "keras/classifier pooled output");
+      sequenceOutput.dispose();
       clf.dispose();
     });
-    delete process.env["ALBERT_GRAPH"];
   });
 
   it("end to end from strings and from sentence pairs (both pair forms), in batches", async () => {

@@ -8,7 +8,7 @@ import { tf } from "../tf.js";
 import { SparseCategoricalCrossentropy } from "../training/losses.js";
 import { SparseCategoricalAccuracy } from "../training/metrics.js";
 import { Adam } from "../training/optimizers/adam.js";
-import { Task, type BatchTensors, type TaskDataset } from "./task.js";
+import { Task, type BatchTensors, type TaskDataset, type TaskPresetFilesOf } from "./task.js";
 import {
   checkRange,
   isTextInput,
@@ -20,11 +20,8 @@ import {
   type TextInputs,
 } from "./task-data.js";
 import {
+  fromTaskPreset,
   headWeights,
-  loadTaskPreset,
-  saveTaskPreset,
-  serializedBackbone,
-  splitPresetOptions,
   taskConfigJson,
   variableValues,
   type KerasTaskClass,
@@ -194,19 +191,12 @@ export class AlbertTextClassifier extends Task {
    * numClasses]. Dropout is off. The caller disposes the tensor.
    */
   predict(x: ClassifierInputs, options: ClassifierPredictOptions = {}): tf.Tensor2D {
-    this.assertUsable();
-    const batchSize = options.batchSize ?? 32;
-    if (!Number.isInteger(batchSize) || batchSize < 1) {
-      throw new AlbertInputError("invalid_value", "batchSize", `batchSize must be a positive integer, got ${describe(batchSize)}`);
-    }
+    const batchSize = this.predictBatchSize(options);
     return this.predictDataset(this.dataset(x, undefined, undefined, "predict"), batchSize) as tf.Tensor2D;
   }
 
   protected forward(inputs: BatchTensors, training: boolean): tf.Tensor {
-    const out = this.backbone.call(
-      { tokenIds: inputs["tokenIds"]!, segmentIds: inputs["segmentIds"]!, paddingMask: inputs["paddingMask"]! },
-      { training },
-    );
+    const out = this.callBackbone(inputs, training);
     out.sequenceOutput.dispose();
     try {
       return tf.tidy(() => {
@@ -306,16 +296,8 @@ export class AlbertTextClassifier extends Task {
 
   // === Config and presets ===
 
-  /** KerasHub's `get_config()` of the task (snake_case): backbone and preprocessor serialized. */
-  getConfig(): Record<string, unknown> {
-    return {
-      backbone: serializedBackbone(this.backbone),
-      preprocessor: this.preprocessor?.serialize() ?? null,
-      name: this.name,
-      num_classes: this.numClasses,
-      activation: this.activation,
-      dropout: this.dropout,
-    };
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), num_classes: this.numClasses, activation: this.activation, dropout: this.dropout };
   }
 
   /**
@@ -325,77 +307,63 @@ export class AlbertTextClassifier extends Task {
    * `activation`, `preprocessor: null`, ...) and override the preset's. The preprocessor comes
    * from the preset (`preprocessor.json` and the tokenizer) unless `preprocessor` is given.
    */
-  static async fromPreset(preset: string, options: AlbertTextClassifierPresetOptions = {}): Promise<AlbertTextClassifier> {
-    const [resolve, own] = splitPresetOptions(options);
-    const loaded = await loadTaskPreset(preset, resolve, AlbertTextClassifier.className);
-    try {
-      const saved = loaded.task?.task.config;
-      const numClasses = own.numClasses ?? (saved?.["num_classes"] as number | undefined);
-      const savedActivation = saved?.["activation"];
-      const activation = own.activation !== undefined ? own.activation : savedActivation === "linear" || savedActivation == null ? null : (savedActivation as ClassifierActivation);
-      const preprocessor =
-        own.preprocessor !== undefined
-          ? own.preprocessor
-          : (saved !== undefined && saved["preprocessor"] === null) || !loaded.hasTokenizer
-            ? null
-            : await AlbertTextClassifierPreprocessor.fromPreset(loaded.dir);
-      const labels = own.id2label ?? (loaded.extras?.id2label ? Object.values(loaded.extras.id2label) : undefined);
-      const useHead = own.numClasses === undefined && loaded.task?.weights !== undefined;
-      if (numClasses === undefined) {
-        throw new AlbertConfigError(
-          "invalid_argument",
-          `${preset} is not an AlbertTextClassifier preset (no task.json for one): pass numClasses to build a new classification head`,
-          "numClasses",
+  static fromPreset(preset: string, options: AlbertTextClassifierPresetOptions = {}): Promise<AlbertTextClassifier> {
+    return fromTaskPreset(
+      preset,
+      options,
+      AlbertTextClassifier.className,
+      (dir) => AlbertTextClassifierPreprocessor.fromPreset(dir),
+      ({ loaded, own, saved, preprocessor }) => {
+        const numClasses = own.numClasses ?? (saved?.["num_classes"] as number | undefined);
+        if (numClasses === undefined) {
+          throw new AlbertConfigError(
+            "invalid_argument",
+            `${preset} is not an AlbertTextClassifier preset (no task.json for one): pass numClasses to build a new classification head`,
+            "numClasses",
+          );
+        }
+        const savedActivation = saved?.["activation"];
+        const activation =
+          own.activation !== undefined ? own.activation : savedActivation === "linear" || savedActivation == null ? null : (savedActivation as ClassifierActivation);
+        const labels = own.id2label ?? (loaded.extras?.id2label ? Object.values(loaded.extras.id2label) : undefined);
+        // KerasHub skips task.weights.h5 whenever num_classes is passed.
+        const weights =
+          own.numClasses === undefined && loaded.task?.weights !== undefined
+            ? headWeights(
+                loaded.task.weights,
+                [
+                  { group: "layers/dense", index: 0, path: "logits/kernel", shape: [loaded.backbone.hiddenDim, numClasses] },
+                  { group: "layers/dense", index: 1, path: "logits/bias", shape: [numClasses] },
+                ],
+                loaded.dir,
+              )
+            : undefined;
+        return new AlbertTextClassifier(
+          {
+            backbone: loaded.backbone,
+            numClasses,
+            preprocessor,
+            activation,
+            dropout: own.dropout ?? (saved?.["dropout"] as number | undefined) ?? 0.1,
+            name: own.name ?? (saved?.["name"] as string | undefined) ?? "albert_text_classifier",
+            ...(labels !== undefined ? { id2label: labels } : {}),
+            ...(own.compile !== undefined ? { compile: own.compile } : {}),
+          },
+          weights ? { weights } : {},
         );
-      }
-      const weights = useHead
-        ? headWeights(
-            loaded.task!.weights!,
-            [
-              { group: "layers/dense", index: 0, path: "logits/kernel", shape: [loaded.backbone.hiddenDim, numClasses] },
-              { group: "layers/dense", index: 1, path: "logits/bias", shape: [numClasses] },
-            ],
-            loaded.dir,
-          )
-        : undefined;
-      return new AlbertTextClassifier(
-        {
-          backbone: loaded.backbone,
-          numClasses,
-          preprocessor,
-          activation,
-          dropout: own.dropout ?? (saved?.["dropout"] as number | undefined) ?? 0.1,
-          name: own.name ?? (saved?.["name"] as string | undefined) ?? "albert_text_classifier",
-          ...(labels !== undefined ? { id2label: labels } : {}),
-          ...(own.compile !== undefined ? { compile: own.compile } : {}),
-        },
-        weights ? { weights } : {},
-      );
-    } catch (error) {
-      loaded.backbone.dispose();
-      throw error;
-    }
+      },
+    );
   }
 
-  /**
-   * Writes the classifier as a KerasHub task preset: `config.json`, `model.weights.h5`,
-   * `metadata.json` (backbone), `preprocessor.json`, `tokenizer.json` and the vocabulary (when
-   * a preprocessor is attached), `task.json` and `task.weights.h5` (the `logits` layer, the
-   * optimizer's state and KerasHub's empty groups), and labels in `albert_ts_task.json`.
-   * Python KerasHub's `AlbertTextClassifier.from_preset` loads it.
-   */
-  async saveToPreset(dir: string): Promise<void> {
-    this.assertUsable();
-    await saveTaskPreset(dir, this.backbone, {
+  /** The `logits` layer, KerasHub's empty dropout group, and the labels. */
+  protected presetFiles(): TaskPresetFilesOf {
+    return {
       task: taskConfigJson(AlbertTextClassifier.kerasClass, this.getConfig(), this.backbone, ["dropout"]),
       headGroups: [
         { group: "layers/dense", layerName: "logits", vars: variableValues([this.outputDense.kernel, this.outputDense.bias]) },
         { group: "layers/dropout", layerName: "output_dropout", vars: [] },
       ],
-      name: this.name,
-      optimizer: this.optimizer,
-      preprocessor: this.preprocessor,
       ...(this.labels ? { extras: { id2label: Object.fromEntries(this.labels.map((l, i) => [String(i), l])) } } : {}),
-    });
+    };
   }
 }

@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import {
+  ARCHITECTURE_FIELDS,
   kerasConfigJson,
   PythonFloat,
   readTaskPreset,
@@ -19,6 +20,7 @@ import {
 import { AlbertBackbone } from "../albert-backbone.js";
 import { AlbertConfigError } from "../errors.js";
 import type { tf } from "../tf.js";
+import type { TaskPreprocessor } from "./task.js";
 import type { Optimizer } from "../training/optimizers/optimizer.js";
 
 /** What every task's `fromPreset` takes besides the task's own arguments. */
@@ -43,7 +45,7 @@ export interface LoadedTaskPreset {
 const RESOLVE_KEYS = ["source", "revision", "onProgress", "timeoutMs", "retries", "loadWeights"];
 
 /** Splits `fromPreset` options into the resolver's and the task's own (its constructor's). */
-export function splitPresetOptions<T extends object>(options: T): [TaskPresetOptions, Omit<T, keyof TaskPresetOptions>] {
+function splitPresetOptions<T extends object>(options: T): [TaskPresetOptions, Omit<T, keyof TaskPresetOptions>] {
   const resolve: Record<string, unknown> = {};
   const own: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(options ?? {})) (RESOLVE_KEYS.includes(key) ? resolve : own)[key] = value;
@@ -72,24 +74,11 @@ export async function loadTaskPreset(preset: string, options: TaskPresetOptions,
   }
 }
 
-const ARCHITECTURE = [
-  "vocabulary_size",
-  "num_layers",
-  "num_heads",
-  "num_groups",
-  "num_inner_repetitions",
-  "embedding_dim",
-  "hidden_dim",
-  "intermediate_dim",
-  "max_sequence_length",
-  "num_segments",
-] as const;
-
 function checkTaskBackbone(task: TaskPresetFiles, backbone: AlbertBackbone, dir: string): void {
   const saved = unwrapKerasConfig(task.task.config["backbone"]);
   if (saved === undefined) return;
   const actual = backbone.getConfig();
-  const differ = ARCHITECTURE.filter((k) => saved[k] !== undefined && saved[k] !== actual[k]);
+  const differ = ARCHITECTURE_FIELDS.filter((k) => k !== "dropout" && saved[k] !== undefined && saved[k] !== actual[k]);
   if (differ.length > 0) {
     throw new AlbertConfigError(
       "weights_mismatch",
@@ -97,6 +86,47 @@ function checkTaskBackbone(task: TaskPresetFiles, backbone: AlbertBackbone, dir:
         `but config.json has ${differ.map((k) => `${k}=${actual[k]}`).join(", ")}: the task does not fit its backbone`,
       "preset",
     );
+  }
+}
+
+/** What a task's `fromPreset` builds from: the loaded preset, the task's own options, and the
+ * preprocessor decided by KerasHub's rules. */
+export interface TaskPresetParts<Own, P> {
+  loaded: LoadedTaskPreset;
+  own: Own;
+  /** `task.json`'s `config`, when the preset is a task of this class. */
+  saved: Record<string, unknown> | undefined;
+  preprocessor: P | null;
+}
+
+/**
+ * The `fromPreset` of every task, as KerasHub's `Task.from_preset`: resolve and load the preset
+ * (`loadTaskPreset`), take the preprocessor from the options when given, else none when
+ * `task.json` says none or the folder has no tokenizer, else the preset's (`loadPreprocessor`),
+ * then `build`. The backbone is freed when anything fails.
+ */
+export async function fromTaskPreset<O extends object, P, T>(
+  preset: string,
+  options: O,
+  className: string,
+  loadPreprocessor: (dir: string) => Promise<P>,
+  build: (parts: TaskPresetParts<Omit<O, keyof TaskPresetOptions>, P>) => T,
+): Promise<T> {
+  const [resolve, own] = splitPresetOptions(options);
+  const loaded = await loadTaskPreset(preset, resolve, className);
+  try {
+    const saved = loaded.task?.task.config;
+    const given = (own as { preprocessor?: P | null }).preprocessor;
+    const preprocessor =
+      given !== undefined
+        ? given
+        : (saved !== undefined && saved["preprocessor"] === null) || !loaded.hasTokenizer
+          ? null
+          : await loadPreprocessor(loaded.dir);
+    return build({ loaded, own, saved, preprocessor });
+  } catch (error) {
+    loaded.backbone.dispose();
+    throw error;
   }
 }
 
@@ -199,7 +229,7 @@ export interface TaskPresetContents {
   name: string;
   optimizer: Optimizer;
   /** The attached preprocessor: its `vars` groups are written empty, as Keras does. */
-  preprocessor: { name: string; tokenizer: { name: string }; saveToPreset(dir: string): Promise<unknown> } | null;
+  preprocessor: Pick<TaskPreprocessor, "name" | "tokenizer" | "saveToPreset"> | null;
   extras?: TaskExtras;
 }
 

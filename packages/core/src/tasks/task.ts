@@ -1,4 +1,5 @@
 import { ensureBackend } from "@albert/backends";
+import type { KerasVarGroup, PythonJsonValue, TaskExtras } from "@albert/presets";
 import type { AlbertBackbone } from "../albert-backbone.js";
 import { AlbertConfigError, AlbertInputError } from "../errors.js";
 import { prepareInputs } from "../inputs.js";
@@ -12,6 +13,7 @@ import { AdamW } from "../training/optimizers/adamw.js";
 import type { OptimizedVariable, Optimizer } from "../training/optimizers/optimizer.js";
 import { ensureGradients, trainStep } from "../training/train-step.js";
 import { batches, gridTensor, order, takeRows, type Grid } from "./task-data.js";
+import { saveTaskPreset, serializedBackbone } from "./task-presets.js";
 
 /** One batch as host arrays: the model inputs, and for training/evaluation the labels. */
 export interface TaskBatch {
@@ -70,6 +72,23 @@ export interface EvaluateOptions {
   batchSize?: number;
   sampleWeight?: unknown;
   callbacks?: Callback | readonly Callback[];
+}
+
+/** What a task needs of its preprocessor to save it (both of `@albert/tokenizer`'s have it). */
+export interface TaskPreprocessor {
+  readonly name: string;
+  readonly tokenizer: { readonly name: string };
+  /** The whole serialized preprocessor (`preprocessor.json`'s object). */
+  serialize(): object;
+  saveToPreset(dir: string): Promise<unknown>;
+}
+
+/** A task's own part of its preset: `task.json`, the head's groups of `task.weights.h5` (empty
+ * layers included), and what goes to `albert_ts_task.json`. */
+export interface TaskPresetFilesOf {
+  task: PythonJsonValue;
+  headGroups: KerasVarGroup[];
+  extras?: TaskExtras;
 }
 
 /** A task variable: KerasHub path, shape and TF.js variable (backbone and head). */
@@ -149,7 +168,13 @@ export abstract class Task {
     this.name = name;
   }
 
+  /** The attached preprocessor (`null`: inputs must be packed ids). */
+  abstract preprocessor: TaskPreprocessor | null;
+
   // === Subclass hooks ===
+
+  /** The task's own preset files (see `saveToPreset`). */
+  protected abstract presetFiles(): TaskPresetFilesOf;
 
   /** The model's output for a batch (`training`: dropout on, recorded for gradients). */
   protected abstract forward(inputs: BatchTensors, training: boolean): tf.Tensor;
@@ -401,6 +426,20 @@ export abstract class Task {
     }
   }
 
+  /** `predict`'s `batchSize` (default 32), checked. */
+  protected predictBatchSize(options: { batchSize?: number }): number {
+    this.assertUsable();
+    return positiveInteger(options?.batchSize, "batchSize", 32);
+  }
+
+  /** The backbone on a batch's packed inputs (graph inference unless training). */
+  protected callBackbone(inputs: BatchTensors, training: boolean): { sequenceOutput: tf.Tensor3D; pooledOutput: tf.Tensor2D } {
+    return this.backbone.call(
+      { tokenIds: inputs["tokenIds"]!, segmentIds: inputs["segmentIds"]!, paddingMask: inputs["paddingMask"]! },
+      { training },
+    );
+  }
+
   /** Runs the model over a dataset in batches and concatenates the outputs (dropout off). */
   protected predictDataset(data: TaskDataset, batchSize: number): tf.Tensor {
     const outputs: tf.Tensor[] = [];
@@ -431,6 +470,39 @@ export abstract class Task {
         tf.dispose([tokenIds!, segmentIds!, paddingMask!]);
       }
     }
+  }
+
+  // === Config and presets ===
+
+  /** KerasHub's `get_config()` of the task (snake_case): the backbone and the preprocessor
+   * serialized, the name, and the subclass's own arguments. */
+  getConfig(): Record<string, unknown> {
+    return {
+      backbone: serializedBackbone(this.backbone),
+      preprocessor: this.preprocessor?.serialize() ?? null,
+      name: this.name,
+    };
+  }
+
+  /**
+   * Writes the task as a KerasHub task preset: the backbone (`config.json`,
+   * `model.weights.h5`, `metadata.json`), the attached preprocessor (`preprocessor.json`,
+   * `tokenizer.json`, `assets/tokenizer/vocabulary.spm`), `task.json` and `task.weights.h5`
+   * (the head, the optimizer's state and KerasHub's empty groups), and what KerasHub has no
+   * place for in `albert_ts_task.json`. Python KerasHub's `from_preset` loads it.
+   */
+  async saveToPreset(dir: string): Promise<void> {
+    this.assertUsable();
+    if (typeof dir !== "string" || dir.length === 0) {
+      throw new AlbertInputError("invalid_value", "dir", `saveToPreset: dir must be a non-empty path string, got ${JSON.stringify(dir)}`);
+    }
+    const files = this.presetFiles();
+    await saveTaskPreset(dir, this.backbone, {
+      ...files,
+      name: this.name,
+      optimizer: this.optimizer,
+      preprocessor: this.preprocessor,
+    });
   }
 
   // === Lifecycle ===

@@ -1,8 +1,7 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import type { AlbertActivation, AlbertBackboneConfig } from "../config.js";
-import { PresetError } from "../errors.js";
-import { isJsonObject, readJsonFile } from "../json-file.js";
+import { readConfigSection } from "../json-file.js";
 import { PythonFloat, pythonJsonDumps } from "../python-json.js";
 import { KERAS_LAYER_NORM_EPSILON } from "./hf-config.js";
 
@@ -60,21 +59,7 @@ export function extrasFileText(extras: BackboneExtras): string {
 export function readExtras(dir: string): BackboneExtras | undefined {
   const file = path.join(dir, EXTRAS_FILE);
   if (!existsSync(file)) return undefined;
-  const json = readJsonFile(file);
-  const config = isJsonObject(json) ? json["config"] : undefined;
-  if (!isJsonObject(config)) {
-    throw new PresetError("invalid_config", `${file} must hold {"config": {...}}`, { path: file });
-  }
-  const unknown = Object.keys(config).filter(
-    (k) => k !== "activation" && k !== "layer_norm_epsilon",
-  );
-  if (unknown.length > 0) {
-    throw new PresetError(
-      "invalid_config",
-      `${file} has unknown settings ${unknown.join(", ")}; allowed: activation, layer_norm_epsilon`,
-      { path: file },
-    );
-  }
+  const config = readConfigSection(file, ["activation", "layer_norm_epsilon"]);
   const extras: BackboneExtras = {};
   if (config["activation"] !== undefined)
     extras.activation = config["activation"] as AlbertActivation;

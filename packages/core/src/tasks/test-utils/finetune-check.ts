@@ -5,10 +5,11 @@ import { maxAbsDiff } from "@albert/test-utils";
 import { readKerasVarGroups, readPreset } from "@albert/presets";
 import { currentBackend } from "@albert/backends";
 import { Adam, AdamW, AlbertTextClassifier, SparseCategoricalCrossentropy, tf, type Optimizer } from "../../index.js";
+import type {
+  FINETUNE_RUNS} from "./task-fixtures.js";
 import {
   CLASSIFIER_DIR,
   FINETUNE_DIR,
-  FINETUNE_RUNS,
   fixtureJson,
   packed,
   type FinetuneSplit,

@@ -1,7 +1,10 @@
 /** The KerasHub task fixtures under testdata/tasks/keras, in our API's names (tests only). */
 import path from "node:path";
-import { readJson, testdataPath } from "@albert/test-utils";
+import { expect } from "vitest";
+import { PARITY_TOLERANCE, maxAbsDiff, readJson, testdataPath, type Nested } from "@albert/test-utils";
 import { describeKerasVarGroups } from "@albert/presets";
+import { expectNoLeaks } from "../../test-utils/index.js";
+import type { tf } from "../../tf.js";
 import type { PackedTaskInputs } from "../packed-inputs.js";
 
 export const CLASSIFIER_DIR = testdataPath("tasks", "keras", "classifier");
@@ -58,4 +61,29 @@ export async function weightsLayout(file: string): Promise<string> {
   }
   entries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   return entries.map(([, line]) => line).join("\n");
+}
+
+/** Both inference engines on native TensorFlow: the graph, and op by op (`ALBERT_GRAPH=0`). */
+export const ENGINES = [
+  { engine: "graph", graph: "1" },
+  { engine: "eager", graph: "0" },
+] as const;
+
+/** Runs `fn` with `ALBERT_GRAPH` set to `graph`, checking that it leaves no tensor behind. */
+export async function onEngine(graph: string, fn: () => Promise<void>): Promise<void> {
+  process.env["ALBERT_GRAPH"] = graph;
+  try {
+    await expectNoLeaks(fn);
+  } finally {
+    delete process.env["ALBERT_GRAPH"];
+  }
+}
+
+/** Checks a task's output against a fixture's values at the parity tolerance, logs the
+ * difference, and disposes the output. */
+export function expectWithin(output: tf.Tensor, expected: Nested, label: string): void {
+  const diff = maxAbsDiff(output.dataSync(), expected);
+  output.dispose();
+  console.log(`${label}: max |diff| ${diff.toExponential(2)}`);
+  expect(diff).toBeLessThanOrEqual(PARITY_TOLERANCE);
 }
