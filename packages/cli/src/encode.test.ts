@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AlbertBackbone, tf } from "@albert/core";
 import { AlbertPreprocessor } from "@albert/tokenizer";
 import { testdataPath } from "@albert/test-utils";
+import { DTYPE_CHOICES } from "./commands/encode.js";
 import { expectOneLineError, jsonLines, runCli, tempDir } from "./test-utils/run-cli.js";
 
 /** A KerasHub preset with a tokenizer (1000 pieces, sequence length 16), committed. */
@@ -183,6 +184,34 @@ describe("albert encode on a committed preset, against the library", () => {
     const { message, hint } = expectOneLineError(r.stderrLines);
     expect(message).toMatch(/has no tokenizer/);
     expect(hint).toMatch(/spiece\.model/);
+  });
+
+  it("--dtype bfloat16: the library's bfloat16 outputs, and only KerasHub's policy names", async () => {
+    const r = await runCli(["encode", "-p", PRESET, "--dtype", "bfloat16", ...TEXTS]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const model = await AlbertBackbone.fromPreset(PRESET, { dtype: "bfloat16" });
+    const packed = preprocessor.call(TEXTS);
+    const width = Math.max(...packed.paddingMask.map((row) => row.lastIndexOf(1) + 1));
+    const cut = (rows: number[][]) => rows.map((row) => row.slice(0, width));
+    const out = model.predict({ tokenIds: cut(packed.tokenIds), segmentIds: cut(packed.segmentIds), paddingMask: cut(packed.paddingMask) });
+    const pooled = out.pooledOutput.arraySync();
+    jsonLines<Line>(r.stdout).forEach((line, b) => {
+      expect(f32(line.embedding)).toEqual(pooled[b]);
+      // bfloat16 values: the low 16 bits of each float32 are zero.
+      expect(new Uint32Array(Float32Array.from(line.embedding).buffer).every((bits) => (bits & 0xffff) === 0)).toBe(true);
+    });
+    tf.dispose([out.sequenceOutput, out.pooledOutput]);
+    model.dispose();
+
+    const bad = await runCli(["encode", "-p", PRESET, "--dtype", "float8", "hi"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/float8.*float32, bfloat16, float16, mixed_bfloat16, mixed_float16/s);
+  });
+
+  it("--dtype offers exactly the library's policies", async () => {
+    const { DTYPE_POLICY_NAMES } = await import("@albert/core");
+    expect(DTYPE_CHOICES).toEqual([...DTYPE_POLICY_NAMES]);
   });
 
   it("a failed run leaves no output file behind", async () => {

@@ -81,7 +81,7 @@ export async function runEncode(
 
   const dir = await resolvePresetDir(options.preset, options);
   reporter.debug(`preset folder: ${dir}`);
-  const backbone = await AlbertBackbone.fromPreset(dir);
+  const backbone = await AlbertBackbone.fromPreset(dir, options.dtype === undefined ? {} : { dtype: options.dtype });
   try {
     const maxLength = backbone.maxSequenceLength;
     if (options.sequenceLength !== undefined && options.sequenceLength > maxLength) {
@@ -140,6 +140,7 @@ export async function runEncode(
         index += batch.length;
         progress.increment(batch.length);
       }
+      reporter.debug(`dtype policy ${backbone.dtypePolicy.name}; inference: ${backbone.inferenceEngine}`);
       progress.stop();
       await sink.close();
     } catch (error) {
