@@ -5,6 +5,7 @@ index; point the harness at such an interpreter with ``--python``).
     python keras_hub_case.py --mode forward --backend tensorflow --preset DIR --batch 8 --seq 128 \
         --warmups 3 --runs 10 [--parity-dir HF_DIR]
     python keras_hub_case.py --mode load --backend tensorflow --preset DIR
+    python keras_hub_case.py --mode forward ... --dtype bfloat16   (a KerasHub dtype policy)
 
 forward: ``backbone.predict_on_batch`` (Keras' compiled predict function: tf.function on
 TensorFlow, jax.jit on JAX), whose numpy outputs include the host copy.
@@ -29,6 +30,9 @@ parser.add_argument("--seq", type=int, default=128)
 parser.add_argument("--warmups", type=int, default=3)
 parser.add_argument("--runs", type=int, default=10)
 parser.add_argument("--parity-dir", default=None)
+parser.add_argument(
+    "--dtype", default=None, choices=["float32", "bfloat16", "float16", "mixed_bfloat16", "mixed_float16"]
+)
 args = parser.parse_args()
 
 os.environ["KERAS_BACKEND"] = args.backend
@@ -45,7 +49,7 @@ except Exception as e:  # noqa: BLE001
 import_ms = (time.perf_counter() - _start) * 1000
 
 start = time.perf_counter()
-backbone = keras_hub.models.AlbertBackbone.from_preset(args.preset)
+backbone = keras_hub.models.AlbertBackbone.from_preset(args.preset, dtype=args.dtype)
 load_ms = (time.perf_counter() - start) * 1000
 rss_after_load = rss_mb()
 versions = {"keras": keras.__version__, "keras_hub": keras_hub.__version__}
@@ -104,8 +108,9 @@ if args.parity_dir:
         rows = min(ref["batch"], args.batch)
         seq_ref = np.fromfile(os.path.join(args.parity_dir, "parity", "sequence_output.f32"), dtype="<f4")
         pooled_ref = np.fromfile(os.path.join(args.parity_dir, "parity", "pooled_output.f32"), dtype="<f4")
-        seq_ours = np.asarray(first_outputs["sequence_output"])[:rows].reshape(-1)
-        pooled_ours = np.asarray(first_outputs["pooled_output"])[:rows].reshape(-1)
+        # 16-bit policies return bfloat16/float16 arrays: widened exactly.
+        seq_ours = np.asarray(first_outputs["sequence_output"]).astype(np.float32)[:rows].reshape(-1)
+        pooled_ours = np.asarray(first_outputs["pooled_output"]).astype(np.float32)[:rows].reshape(-1)
         parity = {
             "against": "hf_torch",
             "batch": rows,
@@ -117,6 +122,7 @@ if args.parity_dir:
 emit(
     {
         "implementation": f"keras_hub_{args.backend}",
+        "dtype": backbone.dtype_policy.name,
         "batch": args.batch,
         "seq": args.seq,
         **timing,

@@ -36,6 +36,19 @@ describe("options", () => {
     );
   });
 
+  it("takes 16-bit dtype policies to measure beside float32", () => {
+    expect(parseArgs(["--dtype", "bfloat16,mixed_bfloat16"]).dtypes).toEqual([
+      "bfloat16",
+      "mixed_bfloat16",
+    ]);
+    expect(resolveOptions({ model: ALBERT_TINY, shapes: [{ batch: 1, seq: 8 }] }).dtypes).toEqual(
+      [],
+    );
+    expect(() => resolveOptions(parseArgs(["--dtype", "int8"]))).toThrow(
+      /Unknown dtype "int8"; allowed: bfloat16/,
+    );
+  });
+
   it("rejects unknown flags, backends, peers and models", () => {
     expect(() => parseArgs(["--fast"])).toThrow(/Unknown option "--fast"/);
     expect(() => parseArgs(["--cases"])).toThrow(/--cases needs a value/);

@@ -11,6 +11,8 @@ import { PACKAGE_ROOT } from "./child-process.js";
 
 export const ALL_BACKENDS = ["tensorflow", "wasm", "cpu"] as const;
 export const ALL_PEERS = ["onnxruntime", "torch", "keras-hub"] as const;
+/** KerasHub's dtype policies that `--dtype` adds rows for (float32 rows always run). */
+export const REDUCED_DTYPES = ["bfloat16", "float16", "mixed_bfloat16", "mixed_float16"] as const;
 export type PeerName = (typeof ALL_PEERS)[number];
 
 /** What `runBenchmark` accepts; every field is optional. */
@@ -32,6 +34,12 @@ export interface BenchmarkOptions {
   /** A KerasHub source folder to put on PYTHONPATH (`--keras-hub-src DIR`); in the venv this
    * also installs TensorFlow, Keras and JAX, so the KerasHub peers run. */
   kerasHubSrc?: string;
+  /**
+   * 16-bit dtype policies to measure too (`--dtype bfloat16,mixed_bfloat16`): ours on native
+   * TensorFlow, KerasHub on TensorFlow and JAX and HF on PyTorch under each, next to the
+   * float32 rows in the same run. Default none.
+   */
+  dtypes?: string[];
   /** Forward rounds (`--rounds N`): every case runs once per round in a fresh process, all
    * implementations in turn, so a shared machine's slow spells hit each of them alike. The
    * timed runs of all rounds are pooled. Default 1. */
@@ -60,6 +68,7 @@ export interface ResolvedOptions {
   model: ModelSpec;
   python?: string;
   kerasHubSrc?: string;
+  dtypes: string[];
   rounds: number;
   load: boolean;
   loadProcesses: number;
@@ -92,6 +101,14 @@ export function resolveOptions(options: BenchmarkOptions = {}): ResolvedOptions 
       throw new Error(`Unknown peer ${JSON.stringify(p)}; allowed: ${ALL_PEERS.join(", ")}`);
     }
   }
+  const dtypes = options.dtypes ?? [];
+  for (const d of dtypes) {
+    if (!(REDUCED_DTYPES as readonly string[]).includes(d)) {
+      throw new Error(
+        `Unknown dtype ${JSON.stringify(d)}; allowed: ${REDUCED_DTYPES.join(", ")} (float32 always runs)`,
+      );
+    }
+  }
   if (options.rounds !== undefined && !(Number.isInteger(options.rounds) && options.rounds >= 1)) {
     throw new Error(`rounds must be a whole number >= 1, got ${options.rounds}`);
   }
@@ -112,6 +129,7 @@ export function resolveOptions(options: BenchmarkOptions = {}): ResolvedOptions 
     model,
     ...(options.python !== undefined ? { python: options.python } : {}),
     ...(options.kerasHubSrc !== undefined ? { kerasHubSrc: options.kerasHubSrc } : {}),
+    dtypes,
     rounds: options.rounds ?? 1,
     load: options.load ?? true,
     loadProcesses: options.loadProcesses ?? (quick ? 1 : 5),
@@ -134,6 +152,9 @@ export const USAGE = `pnpm bench [-- options]     (or: node bench/dist/cli.js [o
   --python PATH         use this Python for the peers instead of bench/.venv
   --keras-hub-src DIR   a KerasHub source checkout to import keras_hub from (KerasHub is not on
                         the offline pip index); adds TensorFlow, Keras and JAX to bench/.venv
+  --dtype LIST          also measure these KerasHub dtype policies (bfloat16, float16,
+                        mixed_bfloat16, mixed_float16): ours on native TensorFlow, KerasHub
+                        (TF, JAX) and torch under each, beside the float32 rows
   --rounds N            run every forward case N times, implementations in turn, and pool the
                         timed runs (steadier ratios on a shared machine; default 1)
   --no-load             skip the preset load-time case
@@ -200,6 +221,9 @@ export function parseArgs(argv: readonly string[]): BenchmarkOptions & { help?: 
         break;
       case "--keras-hub-src":
         options.kerasHubSrc = path.resolve(userCwd(), value());
+        break;
+      case "--dtype":
+        options.dtypes = list(value());
         break;
       case "--rounds":
         options.rounds = Number(value());

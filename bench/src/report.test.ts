@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ALBERT_BASE } from "./cases.js";
 import { formatMs, formatRatio, formatReport, goalRows, measuredPeers, ratioVs } from "./report.js";
+import { dtypeGoalRows } from "./report-dtype.js";
 import type { BenchmarkResults, ForwardResult } from "./results.js";
 import { readReferenceFigures } from "./run-benchmark.js";
 
@@ -252,5 +253,61 @@ describe("formatReport", () => {
     expect(report).toContain("committed reference figure, not measured in this run");
     expect(report).toContain("| albert-ts/tensorflow | 8x128 | 1x128 | 2.5e-6 | 1.0e-6 |");
     expect(report).toContain("> a note");
+  });
+});
+
+describe("--dtype rows", () => {
+  const forward = [
+    row("albert-ts/tensorflow", 1, 120),
+    row("onnxruntime-node", 1, 118),
+    row("hf_torch_sdpa", 1, 160),
+    row("albert-ts/tensorflow@bfloat16", 1, 68, {
+      dtype: "bfloat16",
+      engine: "graph (fused, bfloat16)",
+    }),
+    row("albert-ts/tensorflow@mixed_bfloat16", 1, 73, { dtype: "mixed_bfloat16" }),
+    row("hf_torch_sdpa@bfloat16", 1, 80, { dtype: "bfloat16" }),
+    row("keras_hub_tensorflow@bfloat16", 1, 95, { dtype: "bfloat16" }),
+  ];
+  const r = results(forward, {
+    options: {
+      ...results([]).options,
+      shapes: [{ batch: 1, seq: 128 }],
+      dtypes: ["bfloat16", "mixed_bfloat16"],
+    },
+  });
+
+  it("keeps the 16-bit peers out of the float32 ratio columns", () => {
+    expect(measuredPeers(r)).toEqual(["onnxruntime-node", "hf_torch_sdpa"]);
+  });
+
+  it("compares each 16-bit row with its float32 row and the fastest peers of the run, and checks the targets", () => {
+    const report = formatReport(r);
+    expect(report).toContain("## Reduced precision (--dtype)");
+    expect(report).toMatch(
+      /\| 1x128 \| \*\*albert-ts\/tensorflow@bfloat16\*\* \| 68\.0 \| 0\.57x \| 0\.58x \(onnxruntime-node\) \| 0\.85x \(hf_torch_sdpa@bfloat16\) \| graph \(fused, bfloat16\) \|/,
+    );
+    expect(dtypeGoalRows(r)).toEqual([
+      [
+        "1x128: bfloat16 vs the fastest bfloat16 peer (hf_torch_sdpa@bfloat16)",
+        "at most 0.90x",
+        "0.85x",
+        "yes",
+      ],
+      [
+        "1x128: bfloat16 vs the fastest float32 peer (onnxruntime-node)",
+        "at most 0.60x",
+        "0.58x",
+        "yes",
+      ],
+      ["1x128: mixed_bfloat16 vs our bfloat16", "at most 1.10x", "1.07x", "yes"],
+      [
+        "1x128: float32 vs the fastest float32 peer (onnxruntime-node)",
+        "at most 1.00x",
+        "1.02x",
+        "no",
+      ],
+    ]);
+    expect(formatReport(results(forward.slice(0, 3)))).not.toContain("Reduced precision");
   });
 });

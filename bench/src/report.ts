@@ -4,6 +4,7 @@
  * figures are shown apart, labelled as such.
  */
 import { forwardFlops, shapeLabel } from "./cases.js";
+import { dtypeSection } from "./report-dtype.js";
 import type { BenchmarkResults, ForwardResult, LoadResult } from "./results.js";
 
 const PEER_SHORT: Record<string, string> = {
@@ -32,7 +33,7 @@ function formatDiff(x: number): string {
   return Number.isFinite(x) ? x.toExponential(1) : String(x);
 }
 
-function table(header: string[], rows: string[][]): string {
+export function table(header: string[], rows: string[][]): string {
   const line = (cells: string[]) => `| ${cells.join(" | ")} |`;
   return [line(header), line(header.map(() => "---")), ...rows.map(line)].join("\n");
 }
@@ -44,10 +45,13 @@ function implementationOrder(results: BenchmarkResults): string[] {
   return ids;
 }
 
-/** The peers with at least one measured case: the ratio columns. */
+/** The float32 peers with at least one measured case: the ratio columns (`--dtype` rows are
+ * compared in their own section). */
 export function measuredPeers(results: BenchmarkResults): string[] {
   return implementationOrder(results).filter((id) =>
-    results.forward.some((f) => !f.ours && f.id === id && f.status === "ok"),
+    results.forward.some(
+      (f) => !f.ours && f.id === id && f.status === "ok" && f.dtype === undefined,
+    ),
   );
 }
 
@@ -448,6 +452,8 @@ export function formatReport(results: BenchmarkResults): string {
       ),
     );
   }
+  const reduced = dtypeSection(results);
+  if (reduced) out.push("", "## Reduced precision (--dtype)", "", reduced);
   const ceiling = ceilingSection(results);
   if (ceiling) out.push("", "## fp32 matmul ceiling (numpy)", "", ceiling);
   if (results.load.length > 0)

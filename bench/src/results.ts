@@ -42,6 +42,10 @@ export interface ForwardResult {
   wallMs?: number;
   /** How many rounds (fresh processes) the figures pool, when more than one. */
   rounds?: number;
+  /** The dtype policy of a `--dtype` row (absent: float32); its id ends in `@<dtype>`. */
+  dtype?: string;
+  /** How ours ran (`AlbertBackbone.inferenceEngine`: graph or eager, and the compute dtype). */
+  engine?: string;
 }
 
 /**
@@ -155,6 +159,8 @@ export interface BenchmarkResults {
     backends: string[];
     peers: string[];
     loadProcesses: number;
+    /** The `--dtype` policies measured besides float32. */
+    dtypes?: string[];
   };
   machine: MachineInfo;
   model: ModelSpec;

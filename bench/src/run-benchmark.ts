@@ -52,6 +52,15 @@ function ourLabel(backend: string): string {
   return `albert-ts AlbertBackbone on TF.js ${backend}`;
 }
 
+/** A `--dtype` row's id: the float32 row's id and `@<dtype>`. */
+function withDtype(id: string, dtype: string | undefined): string {
+  return dtype === undefined ? id : `${id}@${dtype}`;
+}
+
+function withDtypeLabel(label: string, dtype: string | undefined): string {
+  return dtype === undefined ? label : `${label}, dtype ${dtype}`;
+}
+
 /** The fields of a worker's result that a ForwardResult keeps. */
 function forwardFromOutcome(
   base: Pick<ForwardResult, "id" | "ours" | "label" | "batch" | "seq">,
@@ -91,6 +100,7 @@ function forwardFromOutcome(
     ...pick("parity"),
     ...pick("leakedTensors"),
     ...pick("threads"),
+    ...pick("engine"),
     ...pick("versions"),
     wallMs: outcome.wallMs,
   };
@@ -503,18 +513,20 @@ export async function runBenchmark(options: BenchmarkOptions = {}): Promise<Benc
       const flops = forwardFlops(opts.model, shape);
       const caseName = shapeLabel(shape);
 
-      for (const backend of opts.backends) {
-        const id = `albert-ts/${backend}`;
+      /** Ours on one backend, under a dtype policy (its id and label say which). */
+      const oursCase = async (backend: string, dtype?: string) => {
+        const id = withDtype(`albert-ts/${backend}`, dtype);
         const base = {
           id,
           ours: true,
-          label: ourLabel(backend),
+          label: withDtypeLabel(ourLabel(backend), dtype),
           batch: shape.batch,
           seq: shape.seq,
+          ...(dtype ? { dtype } : {}),
         };
         if (unavailable.has(id)) {
           perRound.push({ ...base, status: "unavailable", reason: unavailable.get(id)! });
-          continue;
+          return;
         }
         if (backend === "cpu" && shape.batch * shape.seq > CPU_MAX_TOKENS) {
           perRound.push({
@@ -522,7 +534,7 @@ export async function runBenchmark(options: BenchmarkOptions = {}): Promise<Benc
             status: "skipped",
             reason: `the pure JS cpu backend runs only up to ${CPU_MAX_TOKENS} tokens (about 15 s per encoder layer at 8x128)`,
           });
-          continue;
+          return;
         }
         const plan = iterationPlan(shape, backend, opts.quick);
         log(`${caseName} ${id}: ${plan.warmups} warm-up + ${plan.runs} runs`);
@@ -534,6 +546,7 @@ export async function runBenchmark(options: BenchmarkOptions = {}): Promise<Benc
             ...plan,
             spec: opts.model,
             ...(ourWeightsDir ? { weightsDir: ourWeightsDir } : {}),
+            ...(dtype ? { dtype } : {}),
           },
           { env: NODE_ENV, timeoutMs: CASE_TIMEOUT_MS },
         );
@@ -541,16 +554,24 @@ export async function runBenchmark(options: BenchmarkOptions = {}): Promise<Benc
         if (result.status === "unavailable") unavailable.set(id, result.reason ?? "unavailable");
         perRound.push(result);
         if (result.status !== "ok") log(`  ${result.status}: ${result.reason}`);
-      }
+      };
+      for (const backend of opts.backends) await oursCase(backend);
 
-      const peerCase = async (id: string, run: () => Promise<ChildOutcome>, missing?: string) => {
+      const peerCase = async (
+        id: string,
+        run: () => Promise<ChildOutcome>,
+        missing?: string,
+        dtype?: string,
+      ) => {
         const base = {
-          id,
+          id: withDtype(id, dtype),
           ours: false,
-          label: PEER_LABELS[id] ?? id,
+          label: withDtypeLabel(PEER_LABELS[id] ?? id, dtype),
           batch: shape.batch,
           seq: shape.seq,
+          ...(dtype ? { dtype } : {}),
         };
+        id = base.id;
         const reason = missing ?? unavailable.get(id);
         if (reason !== undefined) {
           unavailable.set(id, reason);
@@ -595,8 +616,8 @@ export async function runBenchmark(options: BenchmarkOptions = {}): Promise<Benc
             : undefined,
         );
       }
-      if (opts.peers.includes("torch")) {
-        await peerCase(
+      const torchCase = (dtype?: string) =>
+        peerCase(
           "hf_torch_sdpa",
           () =>
             runPython(python!, "torch_forward.py", [
@@ -605,11 +626,12 @@ export async function runBenchmark(options: BenchmarkOptions = {}): Promise<Benc
               ...timingArgs,
               "--attn",
               "sdpa",
+              ...(dtype ? ["--dtype", dtype] : []),
             ]),
           weights.hfDir === undefined ? missingModules(python, "torch", "transformers") : undefined,
+          dtype,
         );
-      }
-      if (opts.peers.includes("keras-hub")) {
+      const kerasHubCases = async (dtype?: string) => {
         for (const kerasBackend of ["tensorflow", "jax"] as const) {
           const needs = kerasBackend === "jax" ? ["keras_hub", "jax"] : ["keras_hub", "tensorflow"];
           await peerCase(
@@ -626,12 +648,23 @@ export async function runBenchmark(options: BenchmarkOptions = {}): Promise<Benc
                 ...(weights.source === "hf" && weights.hfDir
                   ? ["--parity-dir", weights.hfDir]
                   : []),
+                ...(dtype ? ["--dtype", dtype] : []),
               ]),
             !pythonHas(python, ...needs) || weights.kerasPresetDir === undefined
               ? missingModules(python, ...needs)
               : undefined,
+            dtype,
           );
         }
+      };
+      if (opts.peers.includes("torch")) await torchCase();
+      if (opts.peers.includes("keras-hub")) await kerasHubCases();
+
+      // === --dtype: the same case under each 16-bit policy (ours on native TensorFlow) ===
+      for (const dtype of opts.dtypes) {
+        if (opts.backends.includes("tensorflow")) await oursCase("tensorflow", dtype);
+        if (opts.peers.includes("torch")) await torchCase(dtype);
+        if (opts.peers.includes("keras-hub")) await kerasHubCases(dtype);
       }
     }
   }
@@ -667,6 +700,7 @@ export async function runBenchmark(options: BenchmarkOptions = {}): Promise<Benc
       backends: opts.backends,
       peers: opts.peers,
       loadProcesses: opts.loadProcesses,
+      ...(opts.dtypes.length > 0 ? { dtypes: opts.dtypes } : {}),
     },
     machine: { ...machine, loadAverageAtEnd: os.loadavg().map((x) => Math.round(x * 100) / 100) },
     model: opts.model,

@@ -20,6 +20,8 @@ export interface TfjsForwardArgs {
   spec: ModelSpec;
   /** A preset folder holding the weights (KerasHub or HF layout); random weights when absent. */
   weightsDir?: string;
+  /** A KerasHub dtype policy (default float32). */
+  dtype?: string;
 }
 
 runWorker(async () => {
@@ -29,10 +31,11 @@ runWorker(async () => {
   const { AlbertBackbone, tf, info, importMs } = started;
 
   const loadStart = performance.now();
+  const dtype = args.dtype ?? "float32";
   const model =
     args.weightsDir !== undefined
-      ? await AlbertBackbone.fromPreset(args.weightsDir)
-      : new AlbertBackbone({ ...args.spec, dropout: 0 });
+      ? await AlbertBackbone.fromPreset(args.weightsDir, { dtype })
+      : new AlbertBackbone({ ...args.spec, dropout: 0, dtype });
   const loadMs = performance.now() - loadStart;
   const rssAfterLoadMB = rssMB();
 
@@ -72,6 +75,7 @@ runWorker(async () => {
     rssAfterLoadMB,
     ...memoryFigures(),
     leakedTensors,
+    engine: model.inferenceEngine,
     ...(parity ? { parity } : {}),
     threads: info.threads === undefined ? undefined : `${info.threads}`,
     versions: { backend: info.version, tfjsCore: tf.version_core, node: process.versions.node },
