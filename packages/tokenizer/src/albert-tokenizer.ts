@@ -17,6 +17,7 @@ import {
   type AlignedText,
 } from "./uncased/uncased-preprocessing.js";
 
+import type { HfTokenizer } from "./hf/hf-tokenizer.js";
 import type { TokenizerPresetFiles } from "./preset-files.js";
 
 export type { EncodedPiece } from "./sentencepiece/processor.js";
@@ -145,6 +146,14 @@ export class AlbertTokenizer {
    * tokenizer built from a `SentencePieceProcessor` that was not read from bytes.
    */
   readonly proto: Uint8Array | undefined;
+  /**
+   * For an HF directory that has `tokenizer.json` and no `spiece.model` (what transformers 5
+   * saves): the tokenizer that reproduces transformers' ids, pieces, offsets and decoding,
+   * which `tokenize`, `tokenizeToPieces`, `tokenizeWithOffsets` and `detokenize` then use.
+   * `sentencePiece` and `proto` hold its vocabulary as a SentencePiece model (for saving);
+   * `lowercase` records the directory's `do_lower_case` and does not change the ids.
+   */
+  readonly hf: HfTokenizer | undefined;
   /** KerasHub's layer name (`config.name`). */
   readonly name: string;
   /** The preset file of this tokenizer's config (KerasHub's `config_file`). */
@@ -171,7 +180,11 @@ export class AlbertTokenizer {
   private readonly tokenIds: Map<string, number>;
 
   constructor(
-    options: AlbertTokenizerOptions & { proto: Uint8Array | ArrayBuffer | SentencePieceProcessor },
+    options: AlbertTokenizerOptions & {
+      proto: Uint8Array | ArrayBuffer | SentencePieceProcessor;
+      /** An HF tokenizer.json tokenizer with the same vocabulary, to tokenize with (see `hf`). */
+      hf?: HfTokenizer;
+    },
   ) {
     if (options === null || typeof options !== "object") {
       throw new TokenizerError(
@@ -216,6 +229,7 @@ export class AlbertTokenizer {
       this.proto = this.sentencePiece.serializedProto;
     }
     this.lowercase = lowercase;
+    this.hf = options.hf;
     this.name = name;
     this.configFile = configFile;
     const pieces = this.sentencePiece.vocabulary.pieces;
@@ -250,8 +264,9 @@ export class AlbertTokenizer {
 
   /**
    * A tokenizer from a preset: a KerasHub preset directory (`tokenizer.json` and
-   * `assets/tokenizer/vocabulary.spm`), an HF transformers directory (`spiece.model`), or any
-   * handle `@albert/presets` resolves (a built-in name, `kaggle://`, `hf://`). Needs Node.
+   * `assets/tokenizer/vocabulary.spm`), an HF transformers directory (`spiece.model`, or an HF
+   * `tokenizer.json` without it, as transformers 5 saves: see `hf`), or any handle
+   * `@albert/presets` resolves (a built-in name, `kaggle://`, `hf://`). Needs Node.
    */
   static async fromPreset(
     preset: string,
@@ -378,6 +393,7 @@ export class AlbertTokenizer {
 
   private tokenizeOne(text: unknown, argument: string): number[] {
     checkText(text, argument);
+    if (this.hf !== undefined) return this.hf.encode(text, { addSpecialTokens: false }).ids;
     if (!this.lowercase) return this.sentencePiece.encodeIds(text);
     // HF's ids are `PieceToId(piece)`; for a piece taken from the vocabulary that is its id
     // (`canonicalId`), so only unknown text and re-split pieces need a lookup.
@@ -436,15 +452,25 @@ export class AlbertTokenizer {
       );
     }
     const first = (input as ArrayLike<unknown>)[0];
+    const hf = this.hf;
+    const decode = (ids: ArrayLike<number>) =>
+      hf !== undefined ? hf.decode(Array.from(ids)) : this.sentencePiece.decodeIds(ids);
     if (typeof first === "object" && first !== null) {
-      return Array.from(input as readonly ArrayLike<number>[], (ids) =>
-        this.sentencePiece.decodeIds(ids),
-      );
+      return Array.from(input as readonly ArrayLike<number>[], decode);
     }
-    return this.sentencePiece.decodeIds(input as ArrayLike<number>);
+    return decode(input as ArrayLike<number>);
   }
 
   private encode(text: string, withOffsets: boolean): EncodedPiece[] {
+    if (this.hf !== undefined) {
+      const e = this.hf.encode(text, { addSpecialTokens: false, offsetUnit: "utf16" });
+      return e.ids.map((id, i) => ({
+        id,
+        piece: e.tokens[i]!,
+        start: e.offsets[i]![0],
+        end: e.offsets[i]![1],
+      }));
+    }
     return this.lowercase
       ? this.encodeUncased(text, withOffsets)
       : this.sentencePiece.encodeWithOffsets(text, withOffsets);
@@ -496,7 +522,11 @@ export function tokenizerFromPresetFiles(
       lowercase: lowercase ?? found.lowercase,
     });
   }
-  return new AlbertTokenizer({ proto: found.proto, lowercase: lowercase ?? found.lowercase });
+  return new AlbertTokenizer({
+    proto: found.proto,
+    lowercase: lowercase ?? found.lowercase,
+    ...(found.hf === undefined ? {} : { hf: found.hf }),
+  });
 }
 
 /** KerasHub options this port does not implement: refused, so ids never silently differ. */

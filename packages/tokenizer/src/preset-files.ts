@@ -14,6 +14,7 @@ import {
 } from "@albert/presets";
 import type { AlbertTokenizer, PresetResolveOptions } from "./albert-tokenizer.js";
 import { TokenizerError } from "./errors.js";
+import { HfTokenizer } from "./hf/hf-tokenizer.js";
 
 /**
  * The top-level field of `tokenizer.json` where this package records what KerasHub's config
@@ -34,6 +35,12 @@ export interface TokenizerPresetFiles {
   tokenizerConfig?: Record<string, unknown>;
   /** KerasHub's `preprocessor.json` (the whole serialized layer), when the preset has one. */
   preprocessor?: Record<string, unknown>;
+  /**
+   * For an HF directory with `tokenizer.json` and no `spiece.model`: the tokenizer that
+   * reproduces transformers' tokenization (`proto` is then its vocabulary as a SentencePiece
+   * model, for saving).
+   */
+  hf?: HfTokenizer;
 }
 
 type Json = Record<string, unknown>;
@@ -152,10 +159,21 @@ export async function readTokenizerPreset(
     return { dir, format: "transformers", proto: await readModelFile(spieceFile), lowercase };
   }
 
+  if (isHfTokenizerJson(tokenizerJson)) {
+    // transformers 5 saves tokenizer.json without spiece.model.
+    const files = await readHfTokenizerPreset(dir);
+    const hf = HfTokenizer.fromJson(files.tokenizerJson, files);
+    const tokenizerClass = String(files.tokenizerConfig?.tokenizer_class ?? "");
+    const lowercase =
+      hfDoLowerCase(files.tokenizerConfig, files.modelConfig) ??
+      (tokenizerClass.startsWith("Albert") || files.modelConfig?.model_type === "albert");
+    return { dir, format: "transformers", proto: hf.sentencePieceModel(), lowercase, hf };
+  }
+
   throw new TokenizerError(
     "missing_file",
     `Preset ${dir} has no tokenizer: expected a KerasHub tokenizer.json with ` +
-      "assets/tokenizer/vocabulary.spm, or an HF transformers spiece.model",
+      "assets/tokenizer/vocabulary.spm, an HF transformers spiece.model, or an HF tokenizer.json",
   );
 }
 

@@ -25,8 +25,17 @@ export const KERAS_EXTRA_FILES = [
   "albert_ts_task.json",
 ] as const;
 
-/** Files of an HF transformers checkpoint fetched when they exist, besides config and weights. */
-export const TRANSFORMERS_EXTRA_FILES = ["spiece.model", "tokenizer_config.json"] as const;
+/**
+ * Files of an HF transformers checkpoint fetched when they exist, besides config and weights:
+ * the tokenizer (`spiece.model`, or `tokenizer.json`, which transformers 5 saves instead) and
+ * what transformers reads beside it.
+ */
+export const TRANSFORMERS_EXTRA_FILES = [
+  "spiece.model",
+  "tokenizer_config.json",
+  "tokenizer.json",
+  "special_tokens_map.json",
+] as const;
 
 /**
  * Where a preset's files come from: a hub (download on demand) or an extracted archive.

@@ -71,6 +71,8 @@ describe("hf:// through the hub's resolve URLs", () => {
       `GET /test/tiny/resolve/${commit}/config.json`,
       `HEAD /test/tiny/resolve/${commit}/spiece.model`,
       `HEAD /test/tiny/resolve/${commit}/tokenizer_config.json`,
+      `HEAD /test/tiny/resolve/${commit}/tokenizer.json`,
+      `HEAD /test/tiny/resolve/${commit}/special_tokens_map.json`,
       `HEAD /test/tiny/resolve/${commit}/model.safetensors.index.json`,
       `HEAD /test/tiny/resolve/${commit}/model.safetensors`,
       `GET /cdn/${sha}`,
@@ -182,6 +184,8 @@ describe("hf:// through the hub's resolve URLs", () => {
       "config.json",
       "spiece.model",
       "tokenizer_config.json",
+      "tokenizer.json",
+      "special_tokens_map.json",
       "model.safetensors.index.json",
       "model-00001-of-00001.safetensors",
     ]);

@@ -4,9 +4,11 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { readJson, testdataPath } from "@albert/test-utils";
-import { describe, expect, it } from "vitest";
+import { readJson, startHubServer, testdataPath } from "@albert/test-utils";
+import { describe, expect, it, vi } from "vitest";
+import { AlbertTokenizer } from "../albert-tokenizer.js";
 import { TokenizerError } from "../errors.js";
+import { SentencePieceProcessor } from "../sentencepiece/processor.js";
 import { HfTokenizer, type HfEncoding } from "./hf-tokenizer.js";
 
 const HEADS = [
@@ -440,6 +442,87 @@ describe("HfTokenizer API", () => {
       });
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("AlbertTokenizer on an HF tokenizer.json directory", () => {
+  it("fromPreset tokenizes, offsets and decodes as transformers does", async () => {
+    const albert = await AlbertTokenizer.fromPreset(headDir("masked_lm"));
+    const hf = loadHead("masked_lm");
+    expect(albert.hf).toBeDefined();
+    expect(albert.lowercase).toBe(true);
+    const inputs = readJson<Inputs>(path.join(headDir("masked_lm"), "inputs.json"));
+    const texts = fixtureTexts("masked_lm") as string[];
+    texts.forEach((text, i) => {
+      const ids = [albert.clsTokenId, ...albert.tokenize(text), albert.sepTokenId];
+      expect(ids).toEqual((inputs.input_ids[i] as number[]).slice(0, ids.length));
+    });
+    const text = "Héllo 😀 [MASK] wörld";
+    const encoding = hf.encode(text, { addSpecialTokens: false, offsetUnit: "utf16" });
+    expect(albert.tokenizeWithOffsets(text)).toEqual(
+      encoding.ids.map((id, i) => ({
+        id,
+        piece: encoding.tokens[i],
+        start: encoding.offsets[i]![0],
+        end: encoding.offsets[i]![1],
+      })),
+    );
+    expect(albert.tokenizeToPieces(text)).toEqual(encoding.tokens);
+    expect(albert.detokenize(encoding.ids)).toBe(hf.decode(encoding.ids));
+    expect(albert.specialTokens.mask).toEqual({ token: "[MASK]", id: 4 });
+    expect(albert.vocabularySize()).toBe(1000);
+  });
+
+  it("keeps the vocabulary as a SentencePiece model: the one transformers converted", () => {
+    const hf = loadHead("masked_lm");
+    const original = SentencePieceProcessor.fromBytes(
+      new Uint8Array(
+        readFileSync(testdataPath("tokenizer", "assets", "tokenizer", "vocabulary.spm")),
+      ),
+    );
+    const rebuilt = SentencePieceProcessor.fromBytes(hf.sentencePieceModel());
+    expect(rebuilt.model.pieces.map((p) => [p.piece, p.score])).toEqual(
+      original.model.pieces.map((p) => [p.piece, p.score]),
+    );
+    const charsmap = (sp: SentencePieceProcessor) =>
+      Buffer.from(sp.model.normalizerSpec.precompiledCharsmap);
+    expect(charsmap(rebuilt).length).toBeGreaterThan(0);
+    expect(charsmap(rebuilt).equals(charsmap(original))).toBe(true);
+    for (const text of ["the license applies.", "  Héllo wörld ﬁ ①  ", "東京 😀 e\u0301"]) {
+      expect(rebuilt.encodeIds(text)).toEqual(original.encodeIds(text));
+    }
+  });
+});
+
+describe("hf:// checkpoints saved by transformers 5 (tokenizer.json, no spiece.model)", () => {
+  it("HfTokenizer.fromPreset and AlbertTokenizer.fromPreset download and read them", async () => {
+    const files = Object.fromEntries(
+      ["tokenizer.json", "tokenizer_config.json"].map((f) => [
+        f,
+        readFileSync(path.join(headDir("masked_lm"), f)),
+      ]),
+    );
+    files["config.json"] = Buffer.from(
+      JSON.stringify({ model_type: "albert", architectures: ["AlbertForMaskedLM"] }),
+    );
+    const server = await startHubServer({ hf: { "test/albert-v5": { files } } });
+    const home = mkdtempSync(path.join(tmpdir(), "hf-tokenizer-hub-"));
+    vi.stubEnv("ALBERT_HOME", home);
+    vi.stubEnv("HF_ENDPOINT", server.url);
+    vi.stubEnv("HF_TOKEN", "");
+    vi.stubEnv("ALBERT_OFFLINE", "");
+    try {
+      const hf = await HfTokenizer.fromPreset("hf://test/albert-v5", { retries: 0 });
+      const text = "the license [MASK] applies.";
+      expect(hf.encode(text)).toEqual(loadHead("masked_lm").encode(text));
+      const albert = await AlbertTokenizer.fromPreset("hf://test/albert-v5", { retries: 0 });
+      expect(albert.tokenize(text)).toEqual(hf.encode(text, { addSpecialTokens: false }).ids);
+      expect(server.requests.some((r) => r.url.includes("/model.safetensors"))).toBe(false);
+    } finally {
+      vi.unstubAllEnvs();
+      await server.close();
+      rmSync(home, { recursive: true, force: true });
     }
   });
 });

@@ -12,7 +12,7 @@ import {
   type TruncationStrategy,
 } from "./encoding.js";
 import { isJsonObject, jsonObject, type JsonObject } from "./json.js";
-import { buildNormalizer, type HfNormalizer } from "./normalizers.js";
+import { base64Bytes, buildNormalizer, type HfNormalizer } from "./normalizers.js";
 import { buildPreTokenizer, type HfPreTokenizer, type Split } from "./pre-tokenizers.js";
 import {
   buildPostProcessor,
@@ -21,12 +21,14 @@ import {
 } from "./template-processing.js";
 import {
   SPECIAL_TOKEN_ROLES,
+  precompiledCharsmap,
   transformersSettings,
   type AddedTokenJson,
   type SpecialTokenRole,
   type TokenizerDirectoryFiles,
   type TransformersSettings,
 } from "./transformers-config.js";
+import { encodeModelProto, ModelType, PieceType } from "../sentencepiece/model-proto.js";
 import { codePoints } from "./unicode.js";
 import { HfUnigramModel } from "./unigram.js";
 
@@ -222,6 +224,8 @@ export class HfTokenizer {
   private readonly added = new AddedVocabulary();
   /** transformers' `all_special_ids`. */
   private readonly allSpecialIds = new Set<number>();
+  /** The normalizer's precompiled charsmap (base64), for `sentencePieceModel`. */
+  private readonly charsmap: string | undefined;
 
   private constructor(settings: TransformersSettings) {
     const json = settings.tokenizerJson;
@@ -240,6 +244,7 @@ export class HfTokenizer {
     this.preTokenizer = buildPreTokenizer(json.pre_tokenizer);
     this.postProcessor = buildPostProcessor(json.post_processor);
     this.decoder = buildDecoder(json.decoder);
+    this.charsmap = precompiledCharsmap(json.normalizer);
     const fileTokens = Array.isArray(json.added_tokens) ? json.added_tokens : [];
     const toAdd = [
       ...fileTokens.map((t, i) => addedTokenOf(t, `added_tokens[${i}]`)),
@@ -349,6 +354,55 @@ export class HfTokenizer {
         }
         return token;
       });
+  }
+
+  /**
+   * The vocabulary as a SentencePiece model file (what KerasHub keeps as
+   * `assets/tokenizer/vocabulary.spm`): the Unigram pieces and scores, the precompiled
+   * charsmap, the unknown piece as UNKNOWN and the special added tokens as CONTROL pieces.
+   * SentencePiece and KerasHub tokenize with it their own way: without this tokenizer's
+   * lowercasing, accent stripping and special-token matching.
+   */
+  sentencePieceModel(): Uint8Array {
+    const special = new Set<number>();
+    for (const [id, token] of this.added.tokenOf) if (token.special) special.add(id);
+    const unkId = this.model.unkId ?? -1;
+    const pieces = this.model.pieces.map((piece, id) => ({
+      piece,
+      score: this.model.scores[id]!,
+      type:
+        id === unkId ? PieceType.UNKNOWN : special.has(id) ? PieceType.CONTROL : PieceType.NORMAL,
+    }));
+    const charsmap =
+      this.charsmap === undefined
+        ? new Uint8Array(0)
+        : base64Bytes(this.charsmap, "precompiled_charsmap");
+    return encodeModelProto({
+      pieces,
+      trainerSpec: {
+        modelType: ModelType.UNIGRAM,
+        vocabSize: pieces.length,
+        treatWhitespaceAsSuffix: false,
+        byteFallback: this.model.byteFallback,
+        unkId,
+        bosId: -1,
+        eosId: -1,
+        padId: this.specialTokens.pad?.id ?? -1,
+        unkPiece: unkId >= 0 ? this.model.pieces[unkId]! : "<unk>",
+        bosPiece: "<s>",
+        eosPiece: "</s>",
+        padPiece: this.specialTokens.pad?.token ?? "<pad>",
+        unkSurface: " \u2047 ",
+      },
+      normalizerSpec: {
+        name: charsmap.length > 0 ? "nmt_nfkc" : "identity",
+        precompiledCharsmap: charsmap,
+        addDummyPrefix: true,
+        removeExtraWhitespaces: true,
+        escapeWhitespaces: true,
+      },
+      denormalizerSpec: undefined,
+    });
   }
 
   // === Encoding ===

@@ -121,7 +121,8 @@ function isNmtSpace(cp: number): boolean {
 /** A normalizer that does nothing (an empty `precompiled_charsmap`). */
 const IDENTITY: HfNormalizer = { normalize() {} };
 
-function base64Bytes(text: string, where: string): Uint8Array {
+/** The bytes of a base64 string (tokenizer.json's `precompiled_charsmap`). */
+export function base64Bytes(text: string, where: string): Uint8Array {
   let binary: string;
   try {
     binary = atob(text);

@@ -145,7 +145,7 @@ function flag(config: JsonObject, key: string, fallback: boolean): boolean {
 }
 
 /** The first Precompiled charsmap among tokenizer.json's normalizers (as transformers finds it). */
-function precompiledCharsmap(normalizer: unknown): string | undefined {
+export function precompiledCharsmap(normalizer: unknown): string | undefined {
   if (!isJsonObject(normalizer) && !Array.isArray(normalizer)) return undefined;
   const list: unknown[] = Array.isArray(normalizer)
     ? normalizer

@@ -209,3 +209,17 @@ export function decodeModelProto(bytes: Uint8Array): ModelProto {
       : undefined,
   };
 }
+
+/** Serializes a `ModelProto` (the fields this package declares) as a SentencePiece model file. */
+export function encodeModelProto(model: ModelProto): Uint8Array {
+  const message = modelProtoMessage();
+  const value = {
+    pieces: model.pieces.map((p) => ({ piece: p.piece, score: p.score, type: p.type })),
+    trainerSpec: { ...model.trainerSpec },
+    normalizerSpec: { ...model.normalizerSpec },
+    ...(model.denormalizerSpec === undefined
+      ? {}
+      : { denormalizerSpec: { ...model.denormalizerSpec } }),
+  };
+  return message.encode(message.fromObject(value)).finish();
+}
