@@ -24,9 +24,11 @@ export class ReversibleEmbedding extends Embedding {
       lastDim: { size: outputDim, name: "the embedding size (embeddingDim)" },
       expected: `a float32 tensor [..., ${outputDim}] of embedding-space vectors (hidden states of size hiddenDim need the masked-LM head's projection first)`,
     });
+    const r = (t: tf.Tensor) => this.store.precision.round(t) as tf.Tensor2D;
     return tf.tidy(() => {
       const rows = tf.reshape(x, [-1, outputDim]) as tf.Tensor2D;
-      const logits = tf.matMul(rows, this.embeddings as tf.Tensor2D, false, true);
+      // In 16 bits, inputs and the table are read in the compute dtype and the product rounded.
+      const logits = r(tf.matMul(r(rows), r(this.embeddings), false, true));
       return tf.reshape(logits, [...x.shape.slice(0, -1), inputDim]);
     });
   }

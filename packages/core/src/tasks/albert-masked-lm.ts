@@ -99,7 +99,8 @@ export class AlbertMaskedLM extends Task {
     if (preprocessor !== null && !(preprocessor instanceof AlbertMaskedLMPreprocessor)) {
       throw new AlbertConfigError("invalid_argument", "preprocessor must be an AlbertMaskedLMPreprocessor or null", "preprocessor");
     }
-    const store = new WeightStore(name, options.weights);
+    // The head computes under the backbone's dtype policy, as KerasHub builds its layers.
+    const store = new WeightStore(name, options.weights, args.backbone.dtypePolicy);
     super(args.backbone, store, name);
     this.maskedLMHead = new MaskedLMHead(store, "mlm_head", {
       tokenEmbedding: args.backbone.tokenEmbedding,

@@ -1,6 +1,7 @@
 import type { WeightMap } from "@albert/presets";
 import { AlbertTextClassifierPreprocessor } from "@albert/tokenizer";
 import { AlbertBackbone } from "../albert-backbone.js";
+import { Precision } from "../dtype/rounding.js";
 import { AlbertConfigError, AlbertInputError } from "../errors.js";
 import { Dense } from "../layers/dense.js";
 import { WeightStore } from "../layers/layer.js";
@@ -161,7 +162,8 @@ export class AlbertTextClassifier extends Task {
       throw new AlbertConfigError("invalid_argument", `preprocessor must be an AlbertTextClassifierPreprocessor or null, got ${describe(preprocessor)}`, "preprocessor");
     }
     const labels = checkLabels(args.id2label, numClasses);
-    const store = new WeightStore(name, options.weights);
+    // The head computes under the backbone's dtype policy, as KerasHub builds its layers.
+    const store = new WeightStore(name, options.weights, args.backbone.dtypePolicy);
     super(args.backbone, store, name);
     this.outputDense = new Dense(store, "logits", args.backbone.hiddenDim, numClasses);
     this.numClasses = numClasses;
@@ -202,7 +204,9 @@ export class AlbertTextClassifier extends Task {
       return tf.tidy(() => {
         let pooled: tf.Tensor = out.pooledOutput;
         if (training && this.dropout > 0) pooled = tf.dropout(pooled, this.dropout);
-        return ACTIVATIONS[this.activation](this.outputDense.call(pooled));
+        // In 16 bits the activation's result is rounded to the compute dtype too.
+        const precision = new Precision(this.backbone.dtypePolicy.computeDtype);
+        return precision.round(ACTIVATIONS[this.activation](this.outputDense.call(pooled)));
       });
     } finally {
       out.pooledOutput.dispose();

@@ -1,6 +1,6 @@
 import type { AlbertActivation } from "@albert/presets";
 import { AlbertConfigError } from "../errors.js";
-import { ACTIVATIONS } from "../layers/activations.js";
+import { ACTIVATIONS, activationIn } from "../layers/activations.js";
 import { Dense } from "../layers/dense.js";
 import { zerosInitializer } from "../layers/initializers.js";
 import { Layer, type WeightStore } from "../layers/layer.js";
@@ -74,8 +74,11 @@ export class MaskedLMHead extends Layer {
         const offsets = tf.expandDims(tf.mul(tf.range(0, batch, 1, "int32"), tf.scalar(length, "int32")), 1);
         rows = tf.gather(rows, tf.reshape(tf.add(maskPositions, offsets), [-1]));
       }
-      const x = this.intermediateLayerNorm.call(ACTIVATIONS[this.intermediateActivation](this.intermediateDense.call(rows)));
-      const logits = tf.add(this.tokenEmbedding.reverse(x), this.outputBias);
+      // In 16 bits (the backbone's compute dtype), the activation and bias add round too.
+      const precision = this.store.precision;
+      const activation = activationIn(this.intermediateActivation, precision);
+      const x = this.intermediateLayerNorm.call(activation(this.intermediateDense.call(rows)));
+      const logits = precision.round(tf.add(this.tokenEmbedding.reverse(x), precision.round(this.outputBias)));
       return tf.reshape(logits, [batch, positions, -1]) as tf.Tensor3D;
     });
   }

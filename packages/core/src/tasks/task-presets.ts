@@ -18,6 +18,7 @@ import {
   type WeightMap,
 } from "@albert/presets";
 import { AlbertBackbone } from "../albert-backbone.js";
+import type { DTypeArgument } from "../dtype/dtype-policy.js";
 import { AlbertConfigError } from "../errors.js";
 import type { tf } from "../tf.js";
 import type { TaskPreprocessor } from "./task.js";
@@ -27,6 +28,8 @@ import type { Optimizer } from "../training/optimizers/optimizer.js";
 export interface TaskPresetOptions extends Omit<ResolveOptions, "loadWeights"> {
   /** Load the preset's weights (default true); false: random weights, architecture only. */
   loadWeights?: boolean;
+  /** The backbone's dtype policy, as `AlbertBackbone.fromPreset`'s (the head follows it). */
+  dtype?: DTypeArgument;
 }
 
 /** A task preset as read for one task class: its backbone, and the task files when they are
@@ -42,7 +45,7 @@ export interface LoadedTaskPreset {
   hasTokenizer: boolean;
 }
 
-const RESOLVE_KEYS = ["source", "revision", "onProgress", "timeoutMs", "retries", "loadWeights"];
+const RESOLVE_KEYS = ["source", "revision", "onProgress", "timeoutMs", "retries", "loadWeights", "dtype"];
 
 /** Splits `fromPreset` options into the resolver's and the task's own (its constructor's). */
 function splitPresetOptions<T extends object>(options: T): [TaskPresetOptions, Omit<T, keyof TaskPresetOptions>] {
@@ -59,10 +62,11 @@ function splitPresetOptions<T extends object>(options: T): [TaskPresetOptions, O
  * one in `config.json`.
  */
 export async function loadTaskPreset(preset: string, options: TaskPresetOptions, className: string): Promise<LoadedTaskPreset> {
+  const { dtype, ...resolveOptions } = options;
   const loadWeights = options.loadWeights ?? true;
-  const dir = await resolvePreset(preset, { ...options, loadWeights });
+  const dir = await resolvePreset(preset, { ...resolveOptions, loadWeights });
   const files = await readTaskPreset(dir, { loadWeights });
-  const backbone = await AlbertBackbone.fromPreset(dir, { loadWeights });
+  const backbone = await AlbertBackbone.fromPreset(dir, { loadWeights, ...(dtype === undefined ? {} : { dtype }) });
   try {
     const task = files !== undefined && files.task.class_name === className ? files : undefined;
     if (task !== undefined) checkTaskBackbone(task, backbone, dir);
