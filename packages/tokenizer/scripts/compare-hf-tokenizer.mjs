@@ -13,17 +13,10 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-
-const here = path.dirname(fileURLToPath(import.meta.url));
-const packageDir = path.resolve(here, "..");
-const repoRoot = path.resolve(packageDir, "../..");
+import { here, packageDir, repoRoot, takeOption } from "./script-options.mjs";
 
 const args = process.argv.slice(2);
-const option = (name, fallback) => {
-  const i = args.indexOf(name);
-  return i < 0 ? fallback : args[i + 1];
-};
+const option = (name, fallback) => takeOption(args, name, fallback);
 const python = option("--python", process.env.PYTHON ?? "python3");
 const python022 = option("--python-0.22", undefined);
 const count = option("--count", "3000");

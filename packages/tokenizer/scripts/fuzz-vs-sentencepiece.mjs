@@ -12,21 +12,11 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { AlbertTokenizer, SentencePieceProcessor } from "../dist/index.js";
-
-const here = path.dirname(fileURLToPath(import.meta.url));
-const packageDir = path.resolve(here, "..");
-const repoRoot = path.resolve(packageDir, "../..");
+import { here, packageDir, repoRoot, takeOption } from "./script-options.mjs";
 
 const args = process.argv.slice(2);
-const option = (name, fallback) => {
-  const i = args.indexOf(name);
-  if (i < 0) return fallback;
-  const value = args[i + 1];
-  args.splice(i, 2);
-  return value;
-};
+const option = (name, fallback) => takeOption(args, name, fallback);
 const count = Number(option("--count", "3000"));
 const seed = Number(option("--seed", "1"));
 const python = option("--python", process.env.PYTHON ?? "python3");

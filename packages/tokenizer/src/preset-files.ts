@@ -103,18 +103,26 @@ function hfDoLowerCase(tokenizerConfig: Json | undefined, modelConfig: Json | un
   return undefined;
 }
 
-/** Reads the tokenizer of a KerasHub or HF transformers preset (any handle `resolvePreset` takes). */
-export async function readTokenizerPreset(
+/** The local folder of a preset handle, fetching its config and tokenizer files (no weights). */
+async function resolveTokenizerPreset(
   preset: string,
-  options: PresetResolveOptions = {},
-): Promise<TokenizerPresetFiles> {
+  options: PresetResolveOptions,
+): Promise<string> {
   if (typeof preset !== "string" || preset.length === 0) {
     throw new TokenizerError(
       "invalid_argument",
       `preset must be a non-empty string (a directory, a preset name, kaggle:// or hf://), got ${JSON.stringify(preset)}`,
     );
   }
-  const dir = await resolvePreset(preset, { ...options, loadWeights: false });
+  return resolvePreset(preset, { ...options, loadWeights: false });
+}
+
+/** Reads the tokenizer of a KerasHub or HF transformers preset (any handle `resolvePreset` takes). */
+export async function readTokenizerPreset(
+  preset: string,
+  options: PresetResolveOptions = {},
+): Promise<TokenizerPresetFiles> {
+  const dir = await resolveTokenizerPreset(preset, options);
 
   const tokenizerJson = await readJson(path.join(dir, "tokenizer.json"));
   if (isKerasLayerConfig(tokenizerJson)) {
@@ -202,13 +210,7 @@ export async function readHfTokenizerPreset(
   preset: string,
   options: PresetResolveOptions = {},
 ): Promise<HfTokenizerPresetFiles> {
-  if (typeof preset !== "string" || preset.length === 0) {
-    throw new TokenizerError(
-      "invalid_argument",
-      `preset must be a non-empty string (a directory, kaggle:// or hf://), got ${JSON.stringify(preset)}`,
-    );
-  }
-  const dir = await resolvePreset(preset, { ...options, loadWeights: false });
+  const dir = await resolveTokenizerPreset(preset, options);
   const file = path.join(dir, "tokenizer.json");
   const tokenizerJson = await readJson(file);
   if (!isHfTokenizerJson(tokenizerJson)) {

@@ -11,16 +11,8 @@ import { packageTestdataPath } from "../test-utils/fixtures.js";
 import { HfTokenizer, type HfEncodeOptions, type HfEncoding } from "./hf-tokenizer.js";
 import { serdeJsonFloat } from "./unigram.js";
 
-interface Chunk {
-  ids: number[];
-  tokens: string[];
-  offsets: Array<[number, number]>;
-  typeIds: number[];
-  attentionMask: number[];
-  specialTokensMask: number[];
-  sequenceIds: Array<number | null>;
-  wordIds: Array<number | null>;
-}
+/** One chunk of an encoding: every field but `overflowing`. */
+type Chunk = Omit<HfEncoding, "overflowing">;
 
 type Case =
   | {

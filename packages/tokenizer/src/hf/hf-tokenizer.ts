@@ -642,28 +642,19 @@ export class HfTokenizer {
     return splits;
   }
 
-  /** `tokenize_with_limit`: stops once `maxLength` tokens exist, dropping the splits beyond. */
+  /**
+   * `tokenize_with_limit`: from the end that truncation keeps, stops once `maxLength` tokens
+   * exist, dropping the splits beyond.
+   */
   private tokenizeWithLimit(splits: Split[], limit: TruncationParams): Split[] {
+    const right = limit.direction === "right";
+    let reached = right ? -1 : splits.length;
     let total = 0;
-    if (limit.direction === "right") {
-      let last = 0;
-      for (let i = 0; i < splits.length; i++) {
-        const split = splits[i]!;
-        last = i + 1;
-        if (split.tokens !== undefined) {
-          total += split.tokens.length;
-          continue;
-        }
-        split.tokens = this.model.tokenize(split.normalized.chars);
-        total += split.tokens.length;
-        if (total >= limit.maxLength) break;
-      }
-      return splits.slice(0, last);
-    }
-    let first = splits.length;
-    for (let i = splits.length - 1; i >= 0; i--) {
+    for (let k = 0; k < splits.length; k++) {
+      const i = right ? k : splits.length - 1 - k;
       const split = splits[i]!;
-      first = i;
+      reached = i;
+      // Splits already tokenized (added tokens) count, but never stop the walk.
       if (split.tokens !== undefined) {
         total += split.tokens.length;
         continue;
@@ -672,7 +663,7 @@ export class HfTokenizer {
       total += split.tokens.length;
       if (total >= limit.maxLength) break;
     }
-    return splits.slice(first);
+    return right ? splits.slice(0, reached + 1) : splits.slice(reached);
   }
 
   private publicEncoding(

@@ -74,9 +74,20 @@ export class PrecompiledNormalizer {
     for (let b = 0; b < 128; b++) this.asciiRules.push(this.transform(Uint8Array.of(b), 1) ?? null);
   }
 
-  /** The rule for the shortest prefix of `bytes[0..length)` that has one, as code points. */
+  /**
+   * The rule for the shortest prefix of `bytes[0..length)` that has one, as code points: the
+   * first result of `spm_precompiled`'s `common_prefix_search`, which also stops at a NUL byte.
+   * (Chunks are at most a few bytes long, so trying each length in turn is cheap.)
+   */
   private transform(bytes: Uint8Array, length: number): number[] | undefined {
-    if (this.rules.shortestPrefix(bytes, 0, length) === 0) return undefined;
+    let found = 0;
+    for (let n = 1; n <= length && bytes[n - 1] !== 0; n++) {
+      if (this.rules.longestPrefix(bytes, 0, n) === n) {
+        found = n;
+        break;
+      }
+    }
+    if (found === 0) return undefined;
     const from = this.rules.matchValue;
     let out = this.replacementCache.get(from);
     if (out === undefined) {

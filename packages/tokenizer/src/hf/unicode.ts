@@ -1,7 +1,7 @@
 // The character properties HF `tokenizers` uses, each from the source `tokenizers` takes it
 // from: Unicode 9.0 tables for (K)NFD and marks (its normalization crate), Rust's
 // `char::is_whitespace` and `char::to_lowercase`, and the `regex` crate's \w and \s.
-import { inRanges } from "../uncased/python-unicode.js";
+import { inRanges, rangeIndex } from "../uncased/python-unicode.js";
 import {
   COMBINING_CLASS_RUNS,
   MARK_RANGES,
@@ -29,16 +29,8 @@ export class Transformation {
 /** The canonical combining class of `cp` in Unicode 9.0 (0 for starters and later characters). */
 export function combiningClass(cp: number): number {
   if (cp < 0x300) return 0;
-  const runs = COMBINING_CLASS_RUNS;
-  let lo = 0;
-  let hi = runs.length / 3 - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if (cp < runs[3 * mid]!) hi = mid - 1;
-    else if (cp > runs[3 * mid + 1]!) lo = mid + 1;
-    else return runs[3 * mid + 2]!;
-  }
-  return 0;
+  const run = rangeIndex(COMBINING_CLASS_RUNS, cp, 3);
+  return run < 0 ? 0 : COMBINING_CLASS_RUNS[3 * run + 2]!;
 }
 
 /** General_Category=Mark in Unicode 9.0 (what StripAccents removes). */

@@ -46,32 +46,6 @@ export class DartsDoubleArray {
     return longest;
   }
 
-  /**
-   * The length of the shortest key that is a prefix of `key[start..end)`, or 0 when none is; its
-   * value is left in `matchValue`. This is the first result of `commonPrefixSearch` as HF
-   * tokenizers' `spm_precompiled` runs it, which also stops at a NUL byte.
-   */
-  shortestPrefix(key: Uint8Array, start: number, end: number): number {
-    const units = this.units;
-    const size = units.length;
-    let node = offsetOf(units[0]!);
-    for (let i = start; i < end; i++) {
-      const label = key[i]!;
-      if (label === 0) return 0;
-      node ^= label;
-      if (node >= size) return 0;
-      const unit = units[node]!;
-      if ((unit & 0x800000ff) >>> 0 !== label) return 0;
-      node ^= offsetOf(unit);
-      if ((unit >>> 8) & 1) {
-        if (node >= size) return 0;
-        this.matchValue = units[node]! & 0x7fffffff;
-        return i + 1 - start;
-      }
-    }
-    return 0;
-  }
-
   /** Whether some key starts with `key[start..end)` (the path exists in the trie). */
   hasPrefix(key: Uint8Array, start: number, end: number): boolean {
     const units = this.units;

@@ -4,18 +4,25 @@ import {
   PYTHON_WHITESPACE_RANGES,
 } from "./unicode-tables.js";
 
-/** Whether `cp` lies in one of the inclusive [first, last] pairs of sorted `ranges`. */
-export function inRanges(ranges: readonly number[], cp: number): boolean {
-  // Binary search over inclusive [first, last] pairs.
+/**
+ * Binary search over sorted entries of `stride` numbers whose first two are an inclusive
+ * [first, last] code point range: the index of the entry holding `cp`, or -1.
+ */
+export function rangeIndex(ranges: readonly number[], cp: number, stride = 2): number {
   let lo = 0;
-  let hi = ranges.length / 2 - 1;
+  let hi = ranges.length / stride - 1;
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
-    if (cp < ranges[2 * mid]!) hi = mid - 1;
-    else if (cp > ranges[2 * mid + 1]!) lo = mid + 1;
-    else return true;
+    if (cp < ranges[stride * mid]!) hi = mid - 1;
+    else if (cp > ranges[stride * mid + 1]!) lo = mid + 1;
+    else return mid;
   }
-  return false;
+  return -1;
+}
+
+/** Whether `cp` lies in one of the inclusive [first, last] pairs of sorted `ranges`. */
+export function inRanges(ranges: readonly number[], cp: number): boolean {
+  return rangeIndex(ranges, cp) >= 0;
 }
 
 /** Python's `str.isspace()` for one code point (what `str.split()` and `strip()` use). */
