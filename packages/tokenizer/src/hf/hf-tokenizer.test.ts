@@ -4,7 +4,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { readJson, startHubServer, testdataPath } from "@albert/test-utils";
+import { caught, readJson, startHubServer, testdataPath } from "@albert/test-utils";
 import { describe, expect, it, vi } from "vitest";
 import { AlbertTokenizer } from "../albert-tokenizer.js";
 import { TokenizerError } from "../errors.js";
@@ -276,7 +276,7 @@ describe("HfTokenizer API", () => {
     expect(a!.ids.at(-1)).toBe(3);
   });
 
-  it("refuses bad arguments with TokenizerError naming them", () => {
+  it("refuses bad arguments with TokenizerError naming them", async () => {
     const cases: Array<[() => unknown, string, RegExp]> = [
       [
         () => tokenizer.encode(42 as unknown as string),
@@ -347,19 +347,13 @@ describe("HfTokenizer API", () => {
       ],
     ];
     for (const [call, code, message] of cases) {
-      let caught: unknown;
-      try {
-        call();
-      } catch (error) {
-        caught = error;
-      }
-      expect(caught).toBeInstanceOf(TokenizerError);
-      expect((caught as TokenizerError).code).toBe(code);
-      expect((caught as TokenizerError).message).toMatch(message);
+      const error = await caught(call, TokenizerError);
+      expect(error.code).toBe(code);
+      expect(error.message).toMatch(message);
     }
   });
 
-  it("refuses broken and unsupported tokenizer.json files, naming the field", () => {
+  it("refuses broken and unsupported tokenizer.json files, naming the field", async () => {
     const json = readJson<{ model: Record<string, unknown> } & Record<string, unknown>>(
       path.join(headDir("masked_lm"), "tokenizer.json"),
     );
@@ -409,15 +403,9 @@ describe("HfTokenizer API", () => {
       [{ ...json, version: "2.0" }, "unsupported_model", /version "2.0" is unknown/],
     ];
     for (const [value, code, message] of variants) {
-      let caught: unknown;
-      try {
-        HfTokenizer.fromJson(value as object);
-      } catch (error) {
-        caught = error;
-      }
-      expect(caught).toBeInstanceOf(TokenizerError);
-      expect((caught as TokenizerError).code).toBe(code);
-      expect((caught as TokenizerError).message).toMatch(message);
+      const error = await caught(() => HfTokenizer.fromJson(value as object), TokenizerError);
+      expect(error.code).toBe(code);
+      expect(error.message).toMatch(message);
     }
   });
 
