@@ -6,7 +6,7 @@ import { testdataPath } from "@albert/test-utils";
 import { BACKEND_CHOICES } from "./backend-options.js";
 import { expectOneLineError, runCli, tempDir } from "./test-utils/run-cli.js";
 
-const COMMANDS = ["encode", "presets", "inspect", "convert", "doctor", "bench"];
+const COMMANDS = ["encode", "presets", "inspect", "convert", "doctor", "bench", "train"];
 const version = (
   JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
     version: string;

@@ -115,7 +115,7 @@ function libraryHint(name: string, code: string): string | undefined {
   }
   if (name === "TokenizerError") {
     if (code === "missing_file")
-      return "`albert encode` needs a preset with a tokenizer: a KerasHub tokenizer.json with assets/tokenizer/vocabulary.spm, or an HF spiece.model (`albert convert` carries it across).";
+      return "`albert encode` and `albert train` need a preset with a tokenizer: a KerasHub tokenizer.json with assets/tokenizer/vocabulary.spm, or an HF spiece.model (`albert convert` carries it across).";
     if (["invalid_model", "unsupported_model", "missing_special_token"].includes(code))
       return TOKENIZER_FILES_HINT;
     if (code === "invalid_preset")

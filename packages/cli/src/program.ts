@@ -6,6 +6,7 @@ import { doctorCommand } from "./commands/doctor.js";
 import { encodeCommand } from "./commands/encode.js";
 import { inspectCommand } from "./commands/inspect.js";
 import { presetsCommand } from "./commands/presets.js";
+import { trainCommand } from "./commands/train.js";
 import { describeError, EXIT_OK, EXIT_USAGE, oneLine } from "./errors.js";
 import { processIo, type Io } from "./io/streams.js";
 import { createReporter } from "./reporter.js";
@@ -16,7 +17,7 @@ const VERSION = (
   }
 ).version;
 
-const COMMANDS = ["encode", "presets", "inspect", "convert", "doctor", "bench"];
+const COMMANDS = ["encode", "presets", "inspect", "convert", "doctor", "bench", "train"];
 
 /** `--verbose` anywhere on the line, or `ALBERT_DEBUG=1`: stack traces and progress details. */
 function isVerbose(argv: readonly string[], env: NodeJS.ProcessEnv): boolean {
@@ -30,7 +31,7 @@ export function createProgram(io: Io, verbose: boolean): Command {
   const reporter = createReporter(io.stderr, verbose);
   const program = new Command("albert")
     .description(
-      "ALBERT on TensorFlow.js: embed texts, list, inspect and convert presets, check backends, benchmark.",
+      "ALBERT on TensorFlow.js: embed texts, fine-tune classifiers, list, inspect and convert presets, check backends, benchmark.",
     )
     .version(VERSION, "-V, --version", "print the version")
     .option(
@@ -53,6 +54,7 @@ export function createProgram(io: Io, verbose: boolean): Command {
     );
   // `program.command(...)` gives each subcommand the settings above (output, exit override).
   encodeCommand(program, io, reporter);
+  trainCommand(program, io, reporter);
   presetsCommand(program, io);
   inspectCommand(program, io);
   convertCommand(program, io, reporter);

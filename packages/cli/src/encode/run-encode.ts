@@ -1,7 +1,6 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { AlbertBackbone } from "@albert/core";
-import { AlbertPreprocessor } from "@albert/tokenizer";
 import { chooseBackend } from "../backend-choice.js";
 import type { EncodeOptions } from "../commands/encode.js";
 import { CliError, UsageError } from "../errors.js";
@@ -10,7 +9,7 @@ import { decodeInput, InputLineError, parseInputs, type EncodeInput } from "../i
 import { fileSink, stdoutSink, type OutputSink } from "../io/output.js";
 import { startProgress } from "../io/progress.js";
 import { readAll, type Io } from "../io/streams.js";
-import { handleNamesUncased } from "../preset-options.js";
+import { presetPreprocessor } from "../preset-preprocessor.js";
 import { resolvePresetDir } from "../preset-resolve.js";
 import type { Reporter } from "../reporter.js";
 import { batchInputs, Embedder, type EncodedInput } from "./embedder.js";
@@ -83,35 +82,8 @@ export async function runEncode(
   reporter.debug(`preset folder: ${dir}`);
   const backbone = await AlbertBackbone.fromPreset(dir, options.dtype === undefined ? {} : { dtype: options.dtype });
   try {
-    const maxLength = backbone.maxSequenceLength;
-    if (options.sequenceLength !== undefined && options.sequenceLength > maxLength) {
-      throw new UsageError(
-        `--sequence-length ${options.sequenceLength} is longer than the model's max_sequence_length ${maxLength}`,
-        `Use --sequence-length ${maxLength} or less.`,
-      );
-    }
-    const lowercase = options.lowercase ?? (handleNamesUncased(options.preset) ? true : undefined);
-    const fromPreset = await AlbertPreprocessor.fromPreset(dir, {
-      ...(lowercase === undefined ? {} : { lowercase }),
-      ...(options.sequenceLength === undefined ? {} : { sequenceLength: options.sequenceLength }),
-    });
-    // A preset's preprocessor (or the 512 default for HF folders) can be longer than a small
-    // model's position table; such a model cannot take more, so the length is capped.
-    const preprocessor =
-      fromPreset.sequenceLength > maxLength
-        ? new AlbertPreprocessor({
-            tokenizer: fromPreset.tokenizer,
-            sequenceLength: maxLength,
-            truncate: fromPreset.truncate,
-          })
-        : fromPreset;
+    const preprocessor = await presetPreprocessor(dir, options, backbone);
     const vocabulary = preprocessor.tokenizer.vocabularySize();
-    if (vocabulary > backbone.vocabularySize) {
-      throw new CliError(
-        `the preset's tokenizer has ${vocabulary} pieces but its model's vocabulary_size is ${backbone.vocabularySize}, so some ids would be out of range`,
-        "The tokenizer and the model come from different presets; use a preset whose files belong together.",
-      );
-    }
     reporter.debug(
       `tokenizer: ${vocabulary} pieces, lowercase ${preprocessor.tokenizer.lowercase}, sequence length ${preprocessor.sequenceLength}`,
     );
