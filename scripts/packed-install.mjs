@@ -40,27 +40,28 @@ const timings = [];
 
 // === Helpers ===
 
+/** Stops the run; the temporary folder is removed on the way out. */
 function fail(message) {
-  console.error(`packed-install: FAILED: ${message}`);
-  process.exit(1);
+  throw new Error(message);
 }
 
 /** Runs a command without blocking the event loop (the registry below answers npm meanwhile). */
 function run(command, args, { cwd, env, allowFailure = false, timeoutMs = 600_000 }) {
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));
     child.stderr.on("data", (d) => (stderr += d));
+    child.on("error", reject);
     const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
     child.on("close", (code) => {
       clearTimeout(timer);
-      const result = { code, stdout, stderr };
       if (code !== 0 && !allowFailure) {
-        fail(`${command} ${args.join(" ")} exited ${code}\n--- stdout\n${stdout}\n--- stderr\n${stderr}`);
+        reject(new Error(`${command} ${args.join(" ")} exited ${code}\n--- stdout\n${stdout}\n--- stderr\n${stderr}`));
+      } else {
+        resolve({ code, stdout, stderr });
       }
-      resolve(result);
     });
   });
 }
@@ -321,6 +322,9 @@ try {
       `packed-install: ok in ${((Date.now() - started) / 1000).toFixed(0)} s (${timings.map(([l, s]) => `${l.split(":")[0]} ${s.toFixed(0)} s`).join("; ")})`,
     ].join("\n"),
   );
+} catch (error) {
+  console.error(`packed-install: FAILED: ${error.message}`);
+  process.exitCode = 1;
 } finally {
   server?.close();
   if (process.env.ALBERT_KEEP_PACKED_INSTALL) console.log(`packed-install: kept ${work}`);
