@@ -5,6 +5,7 @@ import { PARITY_TOLERANCE, maxAbsDiff } from "@albert/test-utils";
 import { AlbertMaskedLM, AlbertTextClassifier, initBackend, tf } from "../index.js";
 import { expectNoLeaks } from "../test-utils/index.js";
 import { checkFinetuneRun } from "./test-utils/finetune-check.js";
+import { checkMaskedLMFit } from "./test-utils/masked-lm-fit-check.js";
 import { CLASSIFIER_DIR, FINETUNE_RUNS, MASKED_LM_DIR, fixtureJson, packed } from "./test-utils/task-fixtures.js";
 
 describe("tasks on the cpu backend", () => {
@@ -36,5 +37,9 @@ describe("tasks on the cpu backend", () => {
 
   it.each(FINETUNE_RUNS)("fine-tuning %s reproduces Keras fit", async (run) => {
     await expectNoLeaks(() => checkFinetuneRun(run));
+  });
+
+  it("masked-LM fine-tuning reproduces Keras fit", async () => {
+    await expectNoLeaks(checkMaskedLMFit);
   });
 });
