@@ -1,10 +1,12 @@
 import { copyFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { describe, expect, test } from "vitest";
-import { caught, readJson, testdataPath } from "@albert/test-utils";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { caught, readJson, startHubServer, testdataPath, type HubServer } from "@albert/test-utils";
 import { PresetError } from "./errors.js";
 import { readKerasVarGroups, type KerasVarGroup } from "./formats/keras-vars-h5.js";
+import { resolvePreset } from "./resolve.js";
 import { h5LayoutText, tempDir } from "./test-utils/helpers.js";
+import { FAST, fixtureFiles, useHubEnv } from "./test-utils/hub-env.js";
 import {
   TASK_EXTRAS_FILE,
   readTaskPreset,
@@ -100,4 +102,32 @@ describe("writeTaskPreset", () => {
     writeFileSync(path.join(dir, TASK_EXTRAS_FILE), JSON.stringify({ config: { labels: [] } }));
     expect(((await caught(() => readTaskPreset(dir))) as PresetError).message).toMatch(/unknown settings labels; allowed: id2label, masked_lm_head/);
   });
+});
+
+describe("task presets on a hub", () => {
+  let server: HubServer;
+  const files = {
+    ...fixtureFiles(["tasks", "keras", "classifier"]),
+    "albert_ts_task.json": JSON.stringify({ config: { id2label: { "0": "a", "1": "b", "2": "c" } } }),
+  };
+  beforeAll(async () => {
+    server = await startHubServer({
+      kaggle: { "test/classifier/keras/tiny": { versions: { 1: { files } } } },
+      hf: { "test-org/classifier": { files } },
+    });
+  });
+  afterAll(() => server.close());
+  useHubEnv(() => server);
+
+  test.each(["kaggle://test/classifier/keras/tiny/1", "hf://test-org/classifier"])(
+    "%s: the task's files come down with the backbone's, and read as locally",
+    async (handle) => {
+      const dir = await resolvePreset(handle, FAST);
+      const remote = await readTaskPreset(dir);
+      const local = await readTaskPreset(classifier);
+      expect(remote?.task).toEqual(local?.task);
+      expect(remote?.weights).toEqual(local?.weights);
+      expect(remote?.extras).toEqual({ id2label: { "0": "a", "1": "b", "2": "c" } });
+    },
+  );
 });
