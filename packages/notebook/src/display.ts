@@ -4,7 +4,9 @@ import {
   type AttentionHeatmapOptions,
   type AttentionScores,
 } from "./attention.js";
+import { confusionMatrixHtml, type ConfusionMatrixOptions } from "./confusion-matrix.js";
 import { heatmapSvg, type HeatmapOptions } from "./heatmap.js";
+import { lineChartSvg, type LineChartOptions, type LineSeries } from "./line-chart.js";
 import { tableHtml, type TableCell, type TableOptions } from "./html.js";
 import {
   layerScheduleHtml,
@@ -115,4 +117,36 @@ export function showTable(
   options: TableOptions = {},
 ): void {
   display.html(tableHtml(headers, rows, options));
+}
+
+/**
+ * Shows `lineChartSvg(series, options)`: loss or accuracy curves.
+ *
+ * @example
+ * ```ts
+ * showLineChart(tslab.display, [{ name: "loss", values: history.history.loss }], { xLabel: "epoch" });
+ * ```
+ */
+export function showLineChart(
+  display: NotebookDisplay,
+  series: readonly LineSeries[],
+  options: LineChartOptions = {},
+): void {
+  display.svg(lineChartSvg(series, options));
+}
+
+/**
+ * Shows `confusionMatrixHtml(matrix, options)`.
+ *
+ * @example
+ * ```ts
+ * showConfusionMatrix(tslab.display, confusionMatrix(labels, predictions), { labels: ["neg", "pos"] });
+ * ```
+ */
+export function showConfusionMatrix(
+  display: NotebookDisplay,
+  matrix: readonly (readonly number[])[],
+  options: ConfusionMatrixOptions = {},
+): void {
+  display.html(confusionMatrixHtml(matrix, options));
 }

@@ -1,6 +1,7 @@
 import { interpolateColor, textColorOn, valueToColor, type ColorScheme } from "./color.js";
 import { escapeHtml, truncate } from "./escape.js";
 import { formatNumber } from "./format.js";
+import { n, SVG_FONT, textWidth } from "./svg-text.js";
 
 /** Options of `heatmapSvg`. */
 export interface HeatmapOptions {
@@ -41,18 +42,9 @@ export interface SvgSize {
   height: number;
 }
 
-const FONT = "DejaVu Sans, Helvetica, Arial, sans-serif";
+const FONT = SVG_FONT;
 const PAD = 8;
 const SIN45 = Math.SQRT1_2;
-
-/** Rounds a coordinate for compact output (2 decimals). */
-function n(x: number): string {
-  return String(Math.round(x * 100) / 100);
-}
-
-function textWidth(text: string, fontSize: number): number {
-  return Array.from(text).length * fontSize * 0.6;
-}
 
 function checkMatrix(matrix: readonly (readonly number[])[]): { rows: number; cols: number } {
   const rows = matrix.length;

@@ -18,9 +18,16 @@ export {
   type ColorScheme,
 } from "./color.js";
 export {
+  confusionMatrix,
+  confusionMatrixHtml,
+  type ConfusionMatrixOptions,
+} from "./confusion-matrix.js";
+export {
   showAttention,
+  showConfusionMatrix,
   showHeatmap,
   showLayerSchedule,
+  showLineChart,
   showModelSummary,
   showSimilarity,
   showTable,
@@ -32,6 +39,13 @@ export { escapeHtml, truncate } from "./escape.js";
 export { formatBytes, formatCompact, formatCount, formatDuration, formatNumber } from "./format.js";
 export { heatmapSvg, svgSize, type HeatmapOptions, type SvgSize } from "./heatmap.js";
 export { tableHtml, type TableCell, type TableOptions } from "./html.js";
+export {
+  LINE_COLORS,
+  lineChartSvg,
+  niceTicks,
+  type LineChartOptions,
+  type LineSeries,
+} from "./line-chart.js";
 export {
   formatRanges,
   layerScheduleHtml,
