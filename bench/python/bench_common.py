@@ -16,16 +16,16 @@ import time
 VOCABULARY_SIZE = 30000
 
 
-def token_id(b, s):
+def token_id(b, s, vocabulary_size=VOCABULARY_SIZE):
     """The input every implementation runs: valid ids, a deterministic pattern.
 
     Mirrors tokenId() in src/cases.ts; change both together.
     """
-    return (2 + 997 * b + 131 * s) % VOCABULARY_SIZE
+    return (2 + 997 * b + 131 * s) % vocabulary_size
 
 
-def token_ids(batch, seq):
-    return [[token_id(b, s) for s in range(seq)] for b in range(batch)]
+def token_ids(batch, seq, vocabulary_size=VOCABULARY_SIZE):
+    return [[token_id(b, s, vocabulary_size) for s in range(seq)] for b in range(batch)]
 
 
 def peak_rss_mb():

@@ -71,6 +71,9 @@ export const QUICK_SHAPES: Shape[] = [
   { batch: 8, seq: 128 },
 ];
 
+/** The fine-tuning case: `fit` at the forward case a fine-tuning run on a CPU would use. */
+export const FIT_SHAPES: Shape[] = [{ batch: 8, seq: 128 }];
+
 export function shapeLabel(shape: Shape): string {
   return `${shape.batch}x${shape.seq}`;
 }

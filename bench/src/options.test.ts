@@ -49,6 +49,25 @@ describe("options", () => {
     );
   });
 
+  it("takes fine-tuning cases, 8x128 by default (cut to the model's positions), none with --no-fit", () => {
+    expect(parseArgs(["--fit-cases", "8x128,4x64"]).fitShapes).toEqual([
+      { batch: 8, seq: 128 },
+      { batch: 4, seq: 64 },
+    ]);
+    expect(parseArgs(["--no-fit"]).fitShapes).toEqual([]);
+    expect(resolveOptions().fitShapes).toEqual([{ batch: 8, seq: 128 }]);
+    expect(
+      resolveOptions({ model: ALBERT_TINY, shapes: [{ batch: 1, seq: 8 }] }).fitShapes,
+    ).toEqual([{ batch: 8, seq: 32 }]);
+    expect(() =>
+      resolveOptions({
+        model: ALBERT_TINY,
+        shapes: [{ batch: 1, seq: 8 }],
+        fitShapes: [{ batch: 8, seq: 64 }],
+      }),
+    ).toThrow(/Case 8x64 is longer than albert_tiny's 32 positions/);
+  });
+
   it("rejects unknown flags, backends, peers and models", () => {
     expect(() => parseArgs(["--fast"])).toThrow(/Unknown option "--fast"/);
     expect(() => parseArgs(["--cases"])).toThrow(/--cases needs a value/);

@@ -2,6 +2,7 @@ import path from "node:path";
 import {
   DEFAULT_SHAPES,
   MODELS,
+  FIT_SHAPES,
   QUICK_SHAPES,
   parseShape,
   type ModelSpec,
@@ -44,6 +45,12 @@ export interface BenchmarkOptions {
    * implementations in turn, so a shared machine's slow spells hit each of them alike. The
    * timed runs of all rounds are pooled. Default 1. */
   rounds?: number;
+  /**
+   * Fine-tuning cases (`--fit-cases 8x128`; `--no-fit` runs none): `fit` of a 2-class
+   * classifier, ours on native TensorFlow (and on wasm/cpu only for tiny inputs) next to
+   * KerasHub's on TensorFlow. Default 8x128 (at most the model's positions).
+   */
+  fitShapes?: Shape[];
   /** Measure the preset load time (`--no-load` turns it off). Default true. */
   load?: boolean;
   /** How many fresh processes the load time is the median of (`--load-processes N`). */
@@ -70,6 +77,7 @@ export interface ResolvedOptions {
   kerasHubSrc?: string;
   dtypes: string[];
   rounds: number;
+  fitShapes: Shape[];
   load: boolean;
   loadProcesses: number;
   tokenizer: boolean;
@@ -113,7 +121,11 @@ export function resolveOptions(options: BenchmarkOptions = {}): ResolvedOptions 
     throw new Error(`rounds must be a whole number >= 1, got ${options.rounds}`);
   }
   const shapes = options.shapes ?? (quick ? QUICK_SHAPES : DEFAULT_SHAPES);
-  for (const s of shapes) {
+  // The default fine-tuning case, cut to the model's positions (albert_tiny: 8x32).
+  const fitShapes =
+    options.fitShapes ??
+    FIT_SHAPES.map((s) => ({ batch: s.batch, seq: Math.min(s.seq, model.maxSequenceLength) }));
+  for (const s of [...shapes, ...fitShapes]) {
     if (s.seq > model.maxSequenceLength) {
       throw new Error(
         `Case ${s.batch}x${s.seq} is longer than ${model.name}'s ${model.maxSequenceLength} positions`,
@@ -131,6 +143,7 @@ export function resolveOptions(options: BenchmarkOptions = {}): ResolvedOptions 
     ...(options.kerasHubSrc !== undefined ? { kerasHubSrc: options.kerasHubSrc } : {}),
     dtypes,
     rounds: options.rounds ?? 1,
+    fitShapes,
     load: options.load ?? true,
     loadProcesses: options.loadProcesses ?? (quick ? 1 : 5),
     tokenizer: options.tokenizer ?? true,
@@ -157,6 +170,9 @@ export const USAGE = `pnpm bench [-- options]     (or: node bench/dist/cli.js [o
                         (TF, JAX) and torch under each, beside the float32 rows
   --rounds N            run every forward case N times, implementations in turn, and pool the
                         timed runs (steadier ratios on a shared machine; default 1)
+  --fit-cases LIST      fine-tuning cases: fit of a 2-class classifier, ours on native TF next
+                        to KerasHub's on TF (default 8x128)
+  --no-fit              skip the fine-tuning cases
   --no-load             skip the preset load-time case
   --load-processes N    fresh processes the load time is the median of (default 5; quick 1)
   --no-tokenizer        skip the tokenizer benchmark
@@ -227,6 +243,12 @@ export function parseArgs(argv: readonly string[]): BenchmarkOptions & { help?: 
         break;
       case "--rounds":
         options.rounds = Number(value());
+        break;
+      case "--fit-cases":
+        options.fitShapes = list(value()).map(parseShape);
+        break;
+      case "--no-fit":
+        options.fitShapes = [];
         break;
       case "--no-load":
         options.load = false;

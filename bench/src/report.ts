@@ -5,6 +5,7 @@
  */
 import { forwardFlops, shapeLabel } from "./cases.js";
 import { dtypeSection } from "./report-dtype.js";
+import { fitSection } from "./report-fit.js";
 import type { BenchmarkResults, ForwardResult, LoadResult } from "./results.js";
 
 const PEER_SHORT: Record<string, string> = {
@@ -25,7 +26,7 @@ export function formatRatio(ratio: number | undefined): string {
   return ratio === undefined || !Number.isFinite(ratio) ? "—" : `${ratio.toFixed(2)}x`;
 }
 
-function formatMB(mb: number | undefined): string {
+export function formatMB(mb: number | undefined): string {
   return mb === undefined ? "—" : mb.toFixed(0);
 }
 
@@ -454,6 +455,8 @@ export function formatReport(results: BenchmarkResults): string {
   }
   const reduced = dtypeSection(results);
   if (reduced) out.push("", "## Reduced precision (--dtype)", "", reduced);
+  const fit = fitSection(results);
+  if (fit) out.push("", "## Fine-tuning (fit)", "", fit);
   const ceiling = ceilingSection(results);
   if (ceiling) out.push("", "## fp32 matmul ceiling (numpy)", "", ceiling);
   if (results.load.length > 0)

@@ -149,6 +149,43 @@ export interface WeightsInfo {
   note?: string;
 }
 
+/** One implementation's `fit` at one shape: a 2-class classifier on the backbone, KerasHub's
+ * compile defaults (Adam(1e-5)), `warmups + runs` steps of one epoch. */
+export interface FitResult {
+  /** `albert-ts/<backend>` or `keras_hub_tensorflow`. */
+  id: string;
+  ours: boolean;
+  label: string;
+  batch: number;
+  seq: number;
+  status: Status;
+  reason?: string;
+  warmups?: number;
+  runs?: number;
+  /** The first step: tracing, gradient setup, the optimizer's slots. */
+  firstStepMs?: number;
+  medianStepMs?: number;
+  minStepMs?: number;
+  stepTimesMs?: number[];
+  /** Examples per second at the median step time. */
+  samplesPerSecond?: number;
+  optimizer?: string;
+  /** Keras' resolved `jit_compile` (KerasHub only). */
+  jitCompile?: boolean;
+  firstLoss?: number;
+  lastLoss?: number;
+  peakRssMB?: number;
+  anonRssMB?: number;
+  rssAfterLoadMB?: number;
+  loadMs?: number;
+  importMs?: number;
+  /** TF.js tensors left after `dispose()` (ours; should be 0). */
+  leakedTensors?: number;
+  threads?: string;
+  versions?: Record<string, string>;
+  wallMs?: number;
+}
+
 export interface BenchmarkResults {
   schema: 1;
   startedAt: string;
@@ -168,6 +205,8 @@ export interface BenchmarkResults {
   python?: PythonEnv;
   ceiling?: CeilingResult;
   forward: ForwardResult[];
+  /** Fine-tuning cases (`--fit-cases`), absent with `--no-fit`. */
+  fit?: FitResult[];
   load: LoadResult[];
   tokenizer?: TokenizerResult;
   notes: string[];

@@ -32,6 +32,7 @@ describe("runBenchmark --quick on a tiny model (the harness, not a measurement)"
         { batch: 2, seq: 16 },
       ],
       backends: ["cpu"],
+      fitShapes: [{ batch: 2, seq: 8 }],
       peers: [],
       tokenizer: false,
       cacheDir: path.join(dir, "cache"),
@@ -55,6 +56,20 @@ describe("runBenchmark --quick on a tiny model (the harness, not a measurement)"
     expect(new Set(results.forward.map((f) => f.wallMs)).size).toBe(2);
   });
 
+  it("fine-tunes a classifier on the preset it wrote (fit), in a fresh process, and times each step", () => {
+    expect(results.fit?.map((f) => [f.id, f.batch, f.seq, f.status])).toEqual([
+      ["albert-ts/cpu", 2, 8, "ok"],
+    ]);
+    const fit = results.fit![0]!;
+    expect(fit.stepTimesMs).toHaveLength(2);
+    expect(fit.firstStepMs).toBeGreaterThan(0);
+    expect(fit.samplesPerSecond).toBeCloseTo(2 / (fit.medianStepMs! / 1000), 6);
+    expect(fit.optimizer).toBe("Adam(1e-5)");
+    expect(Number.isFinite(fit.lastLoss)).toBe(true);
+    expect(fit.peakRssMB).toBeGreaterThan(10);
+    expect(fit.leakedTensors).toBe(0);
+  });
+
   it("measures loading the preset it wrote with writePreset, in a fresh process", () => {
     expect(results.weights.source).toBe("random");
     expect(existsSync(path.join(results.weights.kerasPresetDir!, "model.weights.h5"))).toBe(true);
@@ -74,5 +89,6 @@ describe("runBenchmark --quick on a tiny model (the harness, not a measurement)"
     const report = formatReport(results);
     expect(report).toContain("| 1x8 | **albert-ts/cpu** |");
     expect(report).toContain("## Loading a preset from a local folder");
+    expect(report).toContain("| 2x8 | **albert-ts/cpu** | 1+2 |");
   });
 });

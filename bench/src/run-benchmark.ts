@@ -16,6 +16,7 @@ import {
   type Shape,
 } from "./cases.js";
 import { PACKAGE_ROOT, runChild, runWorker, type ChildOutcome } from "./child-process.js";
+import { measureFit } from "./fit.js";
 import { machineInfo } from "./machine.js";
 import { resolveOptions, type BenchmarkOptions, type ResolvedOptions } from "./options.js";
 import { ensurePythonEnv, pythonChildEnv, type PythonEnv } from "./python-env.js";
@@ -670,6 +671,26 @@ export async function runBenchmark(options: BenchmarkOptions = {}): Promise<Benc
   }
   const forward = mergeRounds(perRound);
 
+  // === Fine-tuning: fit, ours next to KerasHub's on TensorFlow ===
+  const fit = await measureFit(
+    opts,
+    weights,
+    {
+      ours: (args) => runWorker("tfjs-fit", args, { env: NODE_ENV, timeoutMs: CASE_TIMEOUT_MS }),
+      ...(opts.peers.includes("keras-hub")
+        ? {
+            kerasHub: {
+              run: (args: string[]) => runPython(python!, "keras_hub_fit.py", args),
+              ...(pythonHas(python, "keras_hub", "tensorflow")
+                ? {}
+                : { missing: missingModules(python, "keras_hub", "tensorflow") }),
+            },
+          }
+        : {}),
+    },
+    log,
+  );
+
   // === Load time, tokenizer ===
   const loadBackend = opts.backends.find((b) =>
     forward.some((f) => f.id === `albert-ts/${b}` && f.status === "ok"),
@@ -708,6 +729,7 @@ export async function runBenchmark(options: BenchmarkOptions = {}): Promise<Benc
     ...(python ? { python } : {}),
     ...(ceiling ? { ceiling } : {}),
     forward,
+    ...(opts.fitShapes.length > 0 ? { fit } : {}),
     load,
     ...(tokenizer ? { tokenizer } : {}),
     notes,
