@@ -11,7 +11,7 @@ import { describe, expect, it } from "vitest";
 import { PARITY_TOLERANCE, maxAbsDiff, readJson, testdataPath } from "@albert/test-utils";
 import { readKerasVarGroups, writeTaskPreset } from "@albert/presets";
 import { AlbertTextClassifierPreprocessor } from "@albert/tokenizer";
-import { AlbertBackbone, AlbertConfigError, AlbertInputError, AlbertTextClassifier, tf } from "../index.js";
+import { Adam, AlbertBackbone, AlbertConfigError, AlbertInputError, AlbertTextClassifier, tf } from "../index.js";
 import { caught, expectNoLeaks } from "../test-utils/index.js";
 import {
   CLASSIFIER_DIR,
@@ -206,6 +206,24 @@ describe("AlbertTextClassifier: training and bad input", () => {
     clf.backbone.trainable = true;
     expect(clf.trainableWeights.length).toBe(27);
     clf.dispose();
+  });
+
+  it("a frozen backbone runs once per batch outside the tape, and the head learns as on the tape", async () => {
+    const load = () => AlbertTextClassifier.fromPreset(CLASSIFIER_DIR, { dropout: 0, preprocessor: null });
+    const [fast, taped] = [await load(), await load()];
+    fast.backbone.trainable = false;
+    // Leaving one backbone layer trainable puts the whole backbone back on the gradient tape; a
+    // single step's head update does not depend on it.
+    taped.backbone.trainable = false;
+    taped.backbone.pooledDense.trainable = true;
+    for (const clf of [fast, taped]) {
+      clf.compile({ optimizer: new Adam({ learningRate: 1e-3 }) });
+      await clf.fit(packed(train), train.labels, { batchSize: 12, shuffle: false });
+    }
+    expect(maxAbsDiff(fast.outputDense.kernel.dataSync(), taped.outputDense.kernel.dataSync())).toBeLessThan(1e-6);
+    expect(maxAbsDiff(fast.outputDense.bias.dataSync(), taped.outputDense.bias.dataSync())).toBeLessThan(1e-6);
+    fast.dispose();
+    taped.dispose();
   });
 
   it("fits on raw strings and label names through the preprocessor, with validation data and History", async () => {

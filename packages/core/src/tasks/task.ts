@@ -160,6 +160,8 @@ export abstract class Task {
   stopTraining = false;
   protected readonly store: WeightStore;
   private compiled: Compiled | undefined;
+  /** A frozen backbone's outputs for the batch being trained on (see `trainOnBatch`). */
+  private frozenBackbone: { sequenceOutput: tf.Tensor3D; pooledOutput: tf.Tensor2D } | undefined;
   private disposed = false;
 
   protected constructor(backbone: AlbertBackbone, store: WeightStore, name: string) {
@@ -379,16 +381,28 @@ export abstract class Task {
 
   private trainOnBatch(batch: TaskBatch, variables: OptimizedVariable[], compiled: Compiled, lossTracker: Mean): void {
     this.withBatchTensors(batch, (inputs, y, sampleWeight) => {
-      const { loss, yPred } = trainStep({
-        variables,
-        lookups: [
-          { layer: this.backbone.tokenEmbedding, ids: inputs["tokenIds"]! },
-          { layer: this.backbone.segmentEmbedding, ids: inputs["segmentIds"]! },
-        ],
-        forward: () => this.forward(inputs, true),
-        loss: (p) => compiled.loss.call(y!, p, sampleWeight),
-        optimizer: compiled.optimizer,
-      });
+      // A frozen backbone without dropout computes what it computes at inference: run it once,
+      // outside the gradient tape (as a TensorFlow graph on native TensorFlow), and train the
+      // head on its outputs. The same numbers as running it on the tape, a fraction of the work.
+      const frozen = this.backbone.dropout === 0 && !this.backbone.weights.some((w) => w.variable.trainable);
+      this.frozenBackbone = frozen ? this.backbone.predict(this.backboneInputs(inputs)) : undefined;
+      let step: { loss: number; yPred: tf.Tensor };
+      try {
+        step = trainStep({
+          variables,
+          lookups: [
+            { layer: this.backbone.tokenEmbedding, ids: inputs["tokenIds"]! },
+            { layer: this.backbone.segmentEmbedding, ids: inputs["segmentIds"]! },
+          ],
+          forward: () => this.forward(inputs, true),
+          loss: (p) => compiled.loss.call(y!, p, sampleWeight),
+          optimizer: compiled.optimizer,
+        });
+      } finally {
+        if (this.frozenBackbone !== undefined) tf.dispose([this.frozenBackbone.sequenceOutput, this.frozenBackbone.pooledOutput]);
+        this.frozenBackbone = undefined;
+      }
+      const { loss, yPred } = step;
       try {
         lossTracker.update([loss], [], batch.inputs["tokenIds"]!.shape[0]!);
         this.updateMetrics(compiled, y!, yPred, sampleWeight);
@@ -432,12 +446,18 @@ export abstract class Task {
     return positiveInteger(options?.batchSize, "batchSize", 32);
   }
 
-  /** The backbone on a batch's packed inputs (graph inference unless training). */
+  /** The backbone on a batch's packed inputs (graph inference unless training); the caller
+   * disposes both outputs. */
   protected callBackbone(inputs: BatchTensors, training: boolean): { sequenceOutput: tf.Tensor3D; pooledOutput: tf.Tensor2D } {
-    return this.backbone.call(
-      { tokenIds: inputs["tokenIds"]!, segmentIds: inputs["segmentIds"]!, paddingMask: inputs["paddingMask"]! },
-      { training },
-    );
+    if (this.frozenBackbone !== undefined) {
+      const { sequenceOutput, pooledOutput } = this.frozenBackbone;
+      return { sequenceOutput: tf.clone(sequenceOutput), pooledOutput: tf.clone(pooledOutput) };
+    }
+    return this.backbone.call(this.backboneInputs(inputs), { training });
+  }
+
+  private backboneInputs(inputs: BatchTensors) {
+    return { tokenIds: inputs["tokenIds"]!, segmentIds: inputs["segmentIds"]!, paddingMask: inputs["paddingMask"]! };
   }
 
   /** Runs the model over a dataset in batches and concatenates the outputs (dropout off). */
