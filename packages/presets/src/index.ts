@@ -93,3 +93,12 @@ export {
   type KerasVarInfo,
   type ReadKerasVarGroupsOptions,
 } from "./formats/keras-vars-h5.js";
+export {
+  HF_HEAD_TENSORS,
+  readTransformersHeadTensors,
+  readTransformersTaskConfig,
+  transformersTensorShapes,
+  type HeadRequestContext,
+  type HeadTensorRequest,
+  type TransformersTaskConfig,
+} from "./formats/hf-heads.js";

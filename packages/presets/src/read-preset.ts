@@ -25,6 +25,13 @@ export type PresetFormat = "keras" | "transformers";
 export interface ReadPresetOptions {
   /** Read the weights too (default true); `false` reads and validates only the config. */
   loadWeights?: boolean;
+  /**
+   * HF checkpoints only: accept one without pooler weights (transformers builds
+   * `AlbertForMaskedLM`, `AlbertForTokenClassification` and `AlbertForQuestionAnswering`
+   * without a pooler) and say so with `poolerMissing`, instead of refusing it. For task heads
+   * that do not read the pooled output. Default false.
+   */
+  allowMissingPooler?: boolean;
 }
 
 export interface PresetContents {
@@ -44,6 +51,9 @@ export interface PresetContents {
   storedDtypes: StoredDtype[];
   /** The preset's `metadata.json` (KerasHub presets), when present and valid. */
   metadata?: Record<string, unknown>;
+  /** With `allowMissingPooler`: the HF checkpoint has no pooler, and `weights` lacks
+   * `pooled_dense/kernel` and `pooled_dense/bias`. */
+  poolerMissing?: boolean;
 }
 
 /** Validates a KerasHub backbone config read from `file`, or throws naming every problem. */
@@ -158,8 +168,17 @@ export async function readPreset(
     );
     if (!loadWeights)
       return { config, weights: new Map(), format: "transformers", dir, storedDtypes: [] };
-    const { weights, storedDtypes } = readTransformersWeights(dir, config);
-    return { config, weights, format: "transformers", dir, storedDtypes: [...storedDtypes] };
+    const { weights, storedDtypes, poolerMissing } = readTransformersWeights(dir, config, {
+      allowMissingPooler: options.allowMissingPooler === true,
+    });
+    return {
+      config,
+      weights,
+      format: "transformers",
+      dir,
+      storedDtypes: [...storedDtypes],
+      ...(poolerMissing === true ? { poolerMissing } : {}),
+    };
   }
   if ("architecture" in json && !("registered_name" in json)) {
     throw new PresetError(

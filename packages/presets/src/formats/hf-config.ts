@@ -51,6 +51,23 @@ const HF_ACTIVATIONS: Readonly<Record<string, AlbertActivation | undefined>> = {
   relu: "relu",
 };
 
+/**
+ * The activation an HF `hidden_act` means: `gelu_approximate` for the tanh GELUs, `gelu`,
+ * `relu`; anything else is a `PresetError` naming the allowed values.
+ */
+export function activationOfHiddenAct(act: unknown, file: string): AlbertActivation {
+  if (typeof act !== "string" || !(act in HF_ACTIVATIONS)) {
+    throw new PresetError(
+      "invalid_config",
+      `${file} has hidden_act=${JSON.stringify(act)}; allowed: ${Object.keys(HF_ACTIVATIONS)
+        .map((a) => JSON.stringify(a))
+        .join(", ")}`,
+      { path: file },
+    );
+  }
+  return HF_ACTIVATIONS[act] ?? "gelu_approximate";
+}
+
 /** KerasHub's fixed LayerNorm epsilon. */
 export const KERAS_LAYER_NORM_EPSILON = 1e-12;
 

@@ -101,7 +101,7 @@ export function hfTensorMappings(config: AlbertBackboneConfig): HfTensorMapping[
 }
 
 /** `(rows, cols)` row-major → `(cols, rows)` row-major. */
-function transpose2d(data: Float32Array, rows: number, cols: number): Float32Array {
+export function transpose2d(data: Float32Array, rows: number, cols: number): Float32Array {
   const out = new Float32Array(data.length);
   for (let r = 0; r < rows; r++) {
     const row = r * cols;
@@ -111,7 +111,7 @@ function transpose2d(data: Float32Array, rows: number, cols: number): Float32Arr
 }
 
 /** Where each tensor of a checkpoint is: one safetensors file or the shards of an index. */
-interface TensorLocator {
+export interface TensorLocator {
   label: string;
   names: string[];
   locate(name: string): { header: SafetensorsHeader; entry: SafetensorsEntry };
@@ -172,8 +172,20 @@ function indexLocator(dir: string, indexPath: string): TensorLocator {
   };
 }
 
+/**
+ * The tensors of the HF checkpoint in `dir`: `model.safetensors`, or
+ * `model.safetensors.index.json` and its shards (PyTorch pickles are refused).
+ */
+export function openTransformersCheckpoint(dir: string): TensorLocator {
+  const indexPath = path.join(dir, SAFETENSORS_INDEX);
+  const singlePath = path.join(dir, SAFETENSORS_FILE);
+  if (existsSync(indexPath)) return indexLocator(dir, indexPath);
+  if (existsSync(singlePath)) return singleFileLocator(singlePath);
+  throw missingSafetensors(dir);
+}
+
 /** The prefix in front of the backbone's tensor names: `albert.`, none, or another one. */
-function backbonePrefix(names: readonly string[], label: string): string {
+export function backbonePrefix(names: readonly string[], label: string): string {
   const anchor = "embeddings.word_embeddings.weight";
   const set = new Set(names);
   if (set.has(`albert.${anchor}`)) return "albert.";
@@ -192,6 +204,19 @@ function backbonePrefix(names: readonly string[], label: string): string {
 export interface TransformersWeightsReadResult {
   weights: WeightMap;
   storedDtypes: Set<StoredDtype>;
+  /** True when the checkpoint has no pooler and `allowMissingPooler` let it through: `weights`
+   * then lacks `pooled_dense/*`. */
+  poolerMissing?: boolean;
+}
+
+export interface ReadTransformersWeightsOptions {
+  /**
+   * Accept a checkpoint without `pooler.*` (transformers' AlbertForMaskedLM,
+   * AlbertForTokenClassification and AlbertForQuestionAnswering are built without one) and
+   * return the other weights, with `poolerMissing: true`. Default false: refused, as KerasHub
+   * refuses it, because a backbone's pooled output needs them.
+   */
+  allowMissingPooler?: boolean;
 }
 
 /**
@@ -206,13 +231,9 @@ export interface TransformersWeightsReadResult {
 export function readTransformersWeights(
   dir: string,
   config: AlbertBackboneConfig,
+  options: ReadTransformersWeightsOptions = {},
 ): TransformersWeightsReadResult {
-  const indexPath = path.join(dir, SAFETENSORS_INDEX);
-  const singlePath = path.join(dir, SAFETENSORS_FILE);
-  let locator: TensorLocator;
-  if (existsSync(indexPath)) locator = indexLocator(dir, indexPath);
-  else if (existsSync(singlePath)) locator = singleFileLocator(singlePath);
-  else throw missingSafetensors(dir);
+  const locator = openTransformersCheckpoint(dir);
 
   const mismatch = (message: string): never => {
     throw new PresetError("weights_mismatch", `${locator.label}: ${message}`, {
@@ -221,11 +242,17 @@ export function readTransformersWeights(
   };
   const prefix = backbonePrefix(locator.names, locator.label);
   const names = new Set(locator.names);
-  const mappings = hfTensorMappings(config);
+  let mappings = hfTensorMappings(config);
 
-  const missing = mappings.filter((m) => !names.has(prefix + m.hfName));
+  let missing = mappings.filter((m) => !names.has(prefix + m.hfName));
+  const poolerMissing =
+    missing.length > 0 && missing.every((m) => m.hfName.startsWith("pooler."));
+  if (poolerMissing && options.allowMissingPooler === true) {
+    mappings = mappings.filter((m) => !m.hfName.startsWith("pooler."));
+    missing = [];
+  }
   if (missing.length > 0) {
-    if (missing.every((m) => m.hfName.startsWith("pooler."))) {
+    if (poolerMissing) {
       mismatch(
         `it has no pooler weights (${prefix}pooler.weight, ${prefix}pooler.bias): it was saved from a ` +
           "model without a pooling layer, such as transformers' AlbertForMaskedLM. KerasHub's AlbertBackbone " +
@@ -274,7 +301,7 @@ export function readTransformersWeights(
     if (stored !== undefined) storedDtypes.add(stored);
     weights.set(mapping.spec.name, { shape: [...mapping.spec.shape], data });
   }
-  return { weights, storedDtypes };
+  return { weights, storedDtypes, ...(poolerMissing ? { poolerMissing: true } : {}) };
 }
 
 function missingSafetensors(dir: string): PresetError {
