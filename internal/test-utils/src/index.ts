@@ -95,3 +95,4 @@ export {
   type KaggleVersion,
   type RecordedRequest,
 } from "./hub-server.js";
+export { copySafetensors } from "./safetensors-copy.js";

@@ -58,6 +58,26 @@ export {
   type MaskedLMPredictOptions,
 } from "./tasks/albert-masked-lm.js";
 export { MaskedLMHead, type MaskedLMHeadOptions } from "./tasks/masked-lm-head.js";
+export {
+  AlbertTokenClassifier,
+  type AlbertTokenClassifierArgs,
+  type AlbertTokenClassifierPresetOptions,
+} from "./tasks/albert-token-classifier.js";
+export {
+  AlbertQuestionAnswerer,
+  type AlbertQuestionAnswererArgs,
+  type AlbertQuestionAnswererPresetOptions,
+  type SpanLogits,
+} from "./tasks/albert-question-answerer.js";
+export {
+  AlbertMultipleChoice,
+  type AlbertMultipleChoiceArgs,
+  type AlbertMultipleChoicePresetOptions,
+  type MultipleChoiceInputs,
+  type MultipleChoicePacked,
+  type MultipleChoiceText,
+} from "./tasks/albert-multiple-choice.js";
+export { DenseHeadTask, type DenseHeadTaskArgs } from "./tasks/dense-head-task.js";
 export type { PackedTaskInputs } from "./tasks/packed-inputs.js";
 export {
   Task,

@@ -7,6 +7,7 @@ import type { tf } from "../tf.js";
 import { SparseCategoricalCrossentropy } from "../training/losses.js";
 import { SparseCategoricalAccuracy } from "../training/metrics.js";
 import { Adam } from "../training/optimizers/adam.js";
+import { hfMaskedLMHead, hfPreprocessorOptions } from "./hf-task-preset.js";
 import { MaskedLMHead } from "./masked-lm-head.js";
 import { packedGrids, type PackedTaskInputs } from "./packed-inputs.js";
 import { Task, type BatchTensors, type TaskDataset, type TaskPresetFilesOf } from "./task.js";
@@ -224,7 +225,9 @@ export class AlbertMaskedLM extends Task {
 
   /**
    * Loads a masked LM from a preset, as KerasHub's `from_preset`: an `AlbertMaskedLM` task
-   * preset loads its head; any other preset gets a new (random) head around its backbone.
+   * preset loads its head; any other preset gets a new (random) head around its backbone. An HF
+   * `AlbertForMaskedLM` (or `AlbertForPreTraining`) checkpoint loads its `predictions` head with
+   * its `hidden_act` and `layer_norm_eps`; a checkpoint of another head is an `AlbertConfigError`.
    * Options are the constructor's (`preprocessor: null`, ...) and the resolver's.
    */
   static fromPreset(preset: string, options: AlbertMaskedLMPresetOptions = {}): Promise<AlbertMaskedLM> {
@@ -232,14 +235,17 @@ export class AlbertMaskedLM extends Task {
       preset,
       options,
       AlbertMaskedLM.className,
-      (dir) => AlbertMaskedLMPreprocessor.fromPreset(dir),
+      (dir, loaded) => AlbertMaskedLMPreprocessor.fromPreset(dir, hfPreprocessorOptions(loaded)),
       ({ loaded, own, saved, preprocessor }) => {
         const head = loaded.extras?.masked_lm_head;
         const { hiddenDim: H, embeddingDim: E, vocabularySize: V } = loaded.backbone;
+        // An HF AlbertForMaskedLM checkpoint: `predictions.*`, HF's activation and epsilon.
+        const hf = loaded.hf && hfMaskedLMHead(loaded.hf, loaded.backbone);
         const dense = "layers/masked_lm_head/_intermediate_dense";
         const norm = "layers/masked_lm_head/_intermediate_layer_norm";
         const weights =
-          loaded.task?.weights !== undefined
+          hf?.weights ??
+          (loaded.task?.weights !== undefined
             ? headWeights(
                 loaded.task.weights,
                 [
@@ -251,9 +257,10 @@ export class AlbertMaskedLM extends Task {
                 ],
                 loaded.dir,
               )
-            : undefined;
-        const intermediateActivation = own.intermediateActivation ?? (head?.intermediate_activation as AlbertActivation | undefined);
-        const layerNormEpsilon = own.layerNormEpsilon ?? head?.layer_norm_epsilon;
+            : undefined);
+        const intermediateActivation =
+          own.intermediateActivation ?? hf?.intermediateActivation ?? (head?.intermediate_activation as AlbertActivation | undefined);
+        const layerNormEpsilon = own.layerNormEpsilon ?? hf?.layerNormEpsilon ?? head?.layer_norm_epsilon;
         return new AlbertMaskedLM(
           {
             backbone: loaded.backbone,

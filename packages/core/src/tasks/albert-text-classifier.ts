@@ -10,16 +10,9 @@ import { SparseCategoricalCrossentropy } from "../training/losses.js";
 import { SparseCategoricalAccuracy } from "../training/metrics.js";
 import { Adam } from "../training/optimizers/adam.js";
 import { Task, type BatchTensors, type TaskDataset, type TaskPresetFilesOf } from "./task.js";
-import {
-  checkRange,
-  isTextInput,
-  takeRows,
-  takeText,
-  textSegments,
-  toGrid,
-  type Grid,
-  type TextInputs,
-} from "./task-data.js";
+import { checkRange, takeRows, toGrid, type Grid, type TextInputs } from "./task-data.js";
+import { textOrPackedInputs } from "./text-or-packed.js";
+import { hfLabels, hfLinearHead, hfPreprocessorOptions, type HfHeadSpec } from "./hf-task-preset.js";
 import {
   fromTaskPreset,
   headWeights,
@@ -28,7 +21,7 @@ import {
   type KerasTaskClass,
   type TaskPresetOptions,
 } from "./task-presets.js";
-import { packedGrids, type PackedTaskInputs } from "./packed-inputs.js";
+import type { PackedTaskInputs } from "./packed-inputs.js";
 
 /** Keras activations a classifier's output can take (`"linear"`/`null`: logits). */
 export type ClassifierActivation = "linear" | "softmax" | "sigmoid" | "relu" | "tanh";
@@ -80,7 +73,7 @@ function describe(value: unknown): string {
   return JSON.stringify(value)?.slice(0, 80) ?? String(value);
 }
 
-function checkLabels(labels: Labels | undefined, numClasses: number): string[] | undefined {
+export function checkLabels(labels: Labels | undefined, numClasses: number): string[] | undefined {
   if (labels === undefined) return undefined;
   const list = Array.isArray(labels)
     ? [...(labels as string[])]
@@ -125,6 +118,13 @@ export class AlbertTextClassifier extends Task {
     module: "keras_hub.src.models.albert.albert_text_classifier",
     className: "AlbertTextClassifier",
     registeredName: "keras_hub>AlbertTextClassifier",
+  };
+
+  /** The transformers class whose head `fromPreset` reads from HF checkpoints. */
+  static readonly hfHead: HfHeadSpec = {
+    task: "AlbertTextClassifier",
+    architectures: ["AlbertForSequenceClassification"],
+    readsPooler: true,
   };
 
   readonly numClasses: number;
@@ -216,31 +216,7 @@ export class AlbertTextClassifier extends Task {
   // === Data ===
 
   protected dataset(x: unknown, y: unknown, sampleWeight: unknown, purpose: "fit" | "evaluate" | "predict"): TaskDataset {
-    let size: number;
-    let inputs: (indices: readonly number[]) => Record<string, Grid>;
-    if (isTextInput(x)) {
-      const preprocessor = this.preprocessor;
-      if (preprocessor === null) {
-        throw new AlbertInputError(
-          "invalid_type",
-          "x",
-          "x is text but the classifier has no preprocessor: attach one (preprocessor: AlbertTextClassifierPreprocessor) or pass packed { tokenIds, segmentIds, paddingMask }",
-        );
-      }
-      const segments = textSegments(x, "x");
-      size = segments[0]!.length;
-      segments.forEach((segment, s) => {
-        if (segment.length !== size) {
-          throw new AlbertInputError("shape_mismatch", "x", `x: segment ${s} has ${segment.length} texts but segment 0 has ${size}; every segment needs one text per example`);
-        }
-      });
-      inputs = (indices) => packedGrids(preprocessor.call(takeText(segments, indices)));
-    } else {
-      const grids = packedGrids(x, "x");
-      this.checkPacked(grids);
-      size = grids["tokenIds"]!.shape[0]!;
-      inputs = (indices) => Object.fromEntries(Object.entries(grids).map(([k, g]) => [k, takeRows(g, indices)]));
-    }
+    const { size, inputs } = textOrPackedInputs(x, this.preprocessor, (grids) => this.checkPacked(grids), "the classifier");
     const labels = purpose === "predict" ? undefined : this.labelGrid(y, size);
     const weights = sampleWeight === undefined || purpose === "predict" ? undefined : toGrid(sampleWeight, "sampleWeight", 1, "float");
     if (weights !== undefined && weights.shape[0] !== size) {
@@ -307,7 +283,8 @@ export class AlbertTextClassifier extends Task {
   /**
    * Loads a classifier from a preset, as KerasHub's `from_preset`: a task preset
    * (`task.json` + `task.weights.h5`) loads its head; a backbone preset, or passing
-   * `numClasses`, builds a new head. Other options are the constructor's (`dropout`,
+   * `numClasses`, builds a new head. An HF `AlbertForSequenceClassification` checkpoint loads
+   * its `classifier` and `id2label` (another head's checkpoint is an `AlbertConfigError`). Other options are the constructor's (`dropout`,
    * `activation`, `preprocessor: null`, ...) and override the preset's. The preprocessor comes
    * from the preset (`preprocessor.json` and the tokenizer) unless `preprocessor` is given.
    */
@@ -316,9 +293,13 @@ export class AlbertTextClassifier extends Task {
       preset,
       options,
       AlbertTextClassifier.className,
-      (dir) => AlbertTextClassifierPreprocessor.fromPreset(dir),
+      (dir, loaded) => AlbertTextClassifierPreprocessor.fromPreset(dir, hfPreprocessorOptions(loaded)),
       ({ loaded, own, saved, preprocessor }) => {
-        const numClasses = own.numClasses ?? (saved?.["num_classes"] as number | undefined);
+        // An HF AlbertForSequenceClassification checkpoint: its `classifier` and `id2label`.
+        const hf =
+          loaded.hf &&
+          hfLinearHead(loaded.hf, AlbertTextClassifier.hfHead, loaded.backbone.hiddenDim, { tensor: "classifier", newHead: own.numClasses !== undefined });
+        const numClasses = own.numClasses ?? hf?.outputs ?? (saved?.["num_classes"] as number | undefined);
         if (numClasses === undefined) {
           throw new AlbertConfigError(
             "invalid_argument",
@@ -329,10 +310,14 @@ export class AlbertTextClassifier extends Task {
         const savedActivation = saved?.["activation"];
         const activation =
           own.activation !== undefined ? own.activation : savedActivation === "linear" || savedActivation == null ? null : (savedActivation as ClassifierActivation);
-        const labels = own.id2label ?? (loaded.extras?.id2label ? Object.values(loaded.extras.id2label) : undefined);
+        const labels =
+          own.id2label ??
+          (hf && loaded.hf ? hfLabels(loaded.hf, hf.outputs) : undefined) ??
+          (loaded.extras?.id2label ? Object.values(loaded.extras.id2label) : undefined);
         // KerasHub skips task.weights.h5 whenever num_classes is passed.
         const weights =
-          own.numClasses === undefined && loaded.task?.weights !== undefined
+          hf?.weights ??
+          (own.numClasses === undefined && loaded.task?.weights !== undefined
             ? headWeights(
                 loaded.task.weights,
                 [
@@ -341,7 +326,7 @@ export class AlbertTextClassifier extends Task {
                 ],
                 loaded.dir,
               )
-            : undefined;
+            : undefined);
         return new AlbertTextClassifier(
           {
             backbone: loaded.backbone,

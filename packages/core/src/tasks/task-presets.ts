@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import {
   ARCHITECTURE_FIELDS,
@@ -23,6 +23,7 @@ import { AlbertConfigError } from "../errors.js";
 import type { tf } from "../tf.js";
 import type { TaskPreprocessor } from "./task.js";
 import type { Optimizer } from "../training/optimizers/optimizer.js";
+import { hfTaskBackbone, type HfTaskCheckpoint } from "./hf-task-preset.js";
 
 /** What every task's `fromPreset` takes besides the task's own arguments. */
 export interface TaskPresetOptions extends Omit<ResolveOptions, "loadWeights"> {
@@ -43,6 +44,8 @@ export interface LoadedTaskPreset {
   extras: TaskExtras | undefined;
   /** Whether the folder has tokenizer files a preprocessor can be built from. */
   hasTokenizer: boolean;
+  /** Set when the folder is an HF transformers checkpoint: the task reads its head from there. */
+  hf?: HfTaskCheckpoint;
 }
 
 const RESOLVE_KEYS = ["source", "revision", "onProgress", "timeoutMs", "retries", "loadWeights", "dtype"];
@@ -66,15 +69,29 @@ export async function loadTaskPreset(preset: string, options: TaskPresetOptions,
   const loadWeights = options.loadWeights ?? true;
   const dir = await resolvePreset(preset, { ...resolveOptions, loadWeights });
   const files = await readTaskPreset(dir, { loadWeights });
-  const backbone = await AlbertBackbone.fromPreset(dir, { loadWeights, ...(dtype === undefined ? {} : { dtype }) });
+  // HF checkpoints of headed classes may lack the pooler: they load through their own path.
+  const hf = isTransformersDir(dir) ? await hfTaskBackbone(dir, { loadWeights, ...(dtype === undefined ? {} : { dtype }) }) : undefined;
+  const backbone = hf?.backbone ?? (await AlbertBackbone.fromPreset(dir, { loadWeights, ...(dtype === undefined ? {} : { dtype }) }));
   try {
     const task = files !== undefined && files.task.class_name === className ? files : undefined;
     if (task !== undefined) checkTaskBackbone(task, backbone, dir);
     const hasTokenizer = ["assets/tokenizer/vocabulary.spm", "spiece.model", "tokenizer.json"].some((f) => existsSync(path.join(dir, f)));
-    return { dir, backbone, task, extras: files?.extras, hasTokenizer };
+    return { dir, backbone, task, extras: files?.extras, hasTokenizer, ...(hf ? { hf: hf.checkpoint } : {}) };
   } catch (error) {
     backbone.dispose();
     throw error;
+  }
+}
+
+/** Whether `dir` holds an HF transformers checkpoint (`config.json` with `model_type`). */
+function isTransformersDir(dir: string): boolean {
+  const file = path.join(dir, "config.json");
+  if (!existsSync(file)) return false;
+  try {
+    const json = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
+    return typeof json === "object" && json !== null && "model_type" in json && !("registered_name" in json);
+  } catch {
+    return false;
   }
 }
 
@@ -113,7 +130,7 @@ export async function fromTaskPreset<O extends object, P, T>(
   preset: string,
   options: O,
   className: string,
-  loadPreprocessor: (dir: string) => Promise<P>,
+  loadPreprocessor: (dir: string, loaded: LoadedTaskPreset) => Promise<P>,
   build: (parts: TaskPresetParts<Omit<O, keyof TaskPresetOptions>, P>) => T,
 ): Promise<T> {
   const [resolve, own] = splitPresetOptions(options);
@@ -126,7 +143,7 @@ export async function fromTaskPreset<O extends object, P, T>(
         ? given
         : (saved !== undefined && saved["preprocessor"] === null) || !loaded.hasTokenizer
           ? null
-          : await loadPreprocessor(loaded.dir);
+          : await loadPreprocessor(loaded.dir, loaded);
     return build({ loaded, own, saved, preprocessor });
   } catch (error) {
     loaded.backbone.dispose();
