@@ -2,7 +2,7 @@
 import path from "node:path";
 import { expect } from "vitest";
 import { maxAbsDiff } from "@albert/test-utils";
-import { readKerasVarGroups, readPreset } from "@albert/presets";
+import { readKerasVarGroups } from "@albert/presets";
 import { currentBackend } from "@albert/backends";
 import { Adam, AdamW, AlbertTextClassifier, SparseCategoricalCrossentropy, tf, type Optimizer } from "../../index.js";
 import type {
@@ -10,6 +10,7 @@ import type {
 import {
   CLASSIFIER_DIR,
   FINETUNE_DIR,
+  expectTrainedWeights,
   fixtureJson,
   packed,
   type FinetuneSplit,
@@ -78,19 +79,7 @@ export async function checkFinetuneRun(run: (typeof FINETUNE_RUNS)[number]): Pro
   expect(history.history["loss"]).toEqual(epochLogs.map((l) => l["loss"]));
 
   // Every trained variable against the run's saved preset.
-  const trained = (await readPreset(dir)).weights;
-  const head = (await readKerasVarGroups(path.join(dir, "task.weights.h5"))).find((g) => g.group === "layers/dense")!;
-  trained.set("logits/kernel", head.vars[0] as { shape: number[]; data: Float32Array });
-  trained.set("logits/bias", head.vars[1] as { shape: number[]; data: Float32Array });
-  let weightDiff = 0;
-  let keyBiasDiff = 0;
-  for (const w of clf.weights) {
-    const diff = maxAbsDiff(w.variable.dataSync(), trained.get(w.path)!.data);
-    if (w.path.endsWith("/key/bias")) keyBiasDiff = Math.max(keyBiasDiff, diff);
-    else weightDiff = Math.max(weightDiff, diff);
-  }
-  expect(weightDiff).toBeLessThanOrEqual(1e-5);
-  expect(keyBiasDiff).toBeLessThanOrEqual(1e-4);
+  const { weightDiff, keyBiasDiff } = await expectTrainedWeights(clf.weights, dir, { "layers/dense": ["logits/kernel", "logits/bias"] });
 
   // The optimizer's state, in Keras' variable order (optimizer/vars/2.. of task.weights.h5).
   const saved = (await readKerasVarGroups(path.join(dir, "task.weights.h5"))).find((g) => g.group === "optimizer")!;

@@ -2,7 +2,7 @@
 import path from "node:path";
 import { expect } from "vitest";
 import { PARITY_TOLERANCE, maxAbsDiff, readJson, testdataPath, type Nested } from "@albert/test-utils";
-import { describeKerasVarGroups } from "@albert/presets";
+import { describeKerasVarGroups, readKerasVarGroups, readPreset } from "@albert/presets";
 import { expectNoLeaks } from "../../test-utils/index.js";
 import type { tf } from "../../tf.js";
 import type { PackedTaskInputs } from "../packed-inputs.js";
@@ -86,4 +86,31 @@ export function expectWithin(output: tf.Tensor, expected: Nested, label: string)
   output.dispose();
   console.log(`${label}: max |diff| ${diff.toExponential(2)}`);
   expect(diff).toBeLessThanOrEqual(PARITY_TOLERANCE);
+}
+
+/**
+ * Compares every variable of a trained task with a KerasHub run's saved preset (`config.json` +
+ * `model.weights.h5` for the backbone; `heads` maps `task.weights.h5` groups to the task's
+ * variable paths) at the fixtures' bounds: 1e-5, attention key biases (exact gradient 0, moved
+ * by float noise alone) 1e-4. Returns both maximum differences.
+ */
+export async function expectTrainedWeights(
+  weights: readonly { path: string; variable: tf.Variable }[],
+  dir: string,
+  heads: Record<string, string[]>,
+): Promise<{ weightDiff: number; keyBiasDiff: number }> {
+  const trained = (await readPreset(dir)).weights;
+  for (const g of await readKerasVarGroups(path.join(dir, "task.weights.h5"))) {
+    heads[g.group]?.forEach((name, i) => trained.set(name, g.vars[i] as { shape: number[]; data: Float32Array }));
+  }
+  let weightDiff = 0;
+  let keyBiasDiff = 0;
+  for (const w of weights) {
+    const diff = maxAbsDiff(w.variable.dataSync(), trained.get(w.path)!.data);
+    if (w.path.endsWith("/key/bias")) keyBiasDiff = Math.max(keyBiasDiff, diff);
+    else weightDiff = Math.max(weightDiff, diff);
+  }
+  expect(weightDiff).toBeLessThanOrEqual(1e-5);
+  expect(keyBiasDiff).toBeLessThanOrEqual(1e-4);
+  return { weightDiff, keyBiasDiff };
 }
