@@ -195,6 +195,7 @@ export class AlbertBackbone {
       a.dtype.computeDtype,
       () => new Map(this.store.all().map(({ path, variable }) => [path, variable.shape])),
       (session) => this.graphAgreesWithEager(session),
+      () => this.store.all().map(({ variable }) => variable.dataId),
     );
     this.store.onDispose(() => this.graph.dispose());
   }
@@ -260,16 +261,19 @@ export class AlbertBackbone {
    * How plain inference runs, and in which dtype: `"graph (fused)"` (one TensorFlow session
    * with oneDNN's fused kernels), `"graph"`, or `"eager"` (op by op: other backends, or when
    * the graph could not be built, with the reason). Building happens on the first call. Under a
-   * 16-bit policy the dtype that ran follows: `"graph (fused, bfloat16)"` (16-bit kernels;
-   * fused ones round once where KerasHub's eager call rounds twice, as its compiled `predict`
-   * does), `"graph (bfloat16, exact rounding)"` (float16 always; bfloat16 with
-   * `ALBERT_GRAPH=exact`), or `"eager (bfloat16, rounded in float32)"`.
+   * 16-bit policy the dtype that ran follows: `"graph (fused, bfloat16, cached weights)"`
+   * (oneDNN's bfloat16 kernels, which keep a reordered copy of the weights; rebuilt when a
+   * weight changes) or `"graph (fused, bfloat16)"` (fused kernels round once where KerasHub's
+   * eager call rounds twice, as its compiled `predict` does), `"graph (bfloat16, exact
+   * rounding)"` (float16 always; bfloat16 with `ALBERT_GRAPH=exact`), or `"eager (bfloat16,
+   * rounded in float32)"`.
    */
   get inferenceEngine(): string {
     const status: GraphStatus = this.graph.status;
     const compute = this.args.dtype.computeDtype;
     const reduced = compute !== "float32";
     if (status === "fused") return reduced ? `graph (fused, ${compute})` : "graph (fused)";
+    if (status === "fused-cached") return `graph (fused, ${compute}, cached weights)`;
     if (status === "unfused") return reduced ? `graph (${compute})` : "graph";
     if (status === "exact") return `graph (${compute}, exact rounding)`;
     const eager = reduced ? [`${compute}, rounded in float32`] : [];

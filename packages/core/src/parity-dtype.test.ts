@@ -18,7 +18,7 @@ const POLICIES = ["bfloat16", "mixed_bfloat16", "float16", "mixed_float16"] as c
 const FIXTURES = ["tiny", "grouped"] as const;
 
 const engines = [
-  { engine: "fused graph", graph: "1", expected: /^graph \(fused, bfloat16\)$|^graph \(float16, exact rounding\)$/ },
+  { engine: "fused graph", graph: "1", expected: /^graph \(fused, bfloat16, cached weights\)$|^graph \(float16, exact rounding\)$/ },
   { engine: "exact graph", graph: "exact", expected: /^graph \((bfloat16|float16), exact rounding\)$/ },
   { engine: "eager", graph: "0", expected: /^eager \((bfloat16|float16), rounded in float32\)$/ },
 ];
@@ -82,5 +82,26 @@ describe("the 16-bit outputs are not float32 outputs passing a loose tolerance",
         model.dispose();
       }
     }
+  });
+});
+
+describe("a bfloat16 graph whose kernels keep their own copy of the weights", () => {
+  it("computes with new weights after setWeightMap, as a model built with them does", async () => {
+    const fixture = kerasFixture("tiny");
+    await expectNoLeaks(async () => {
+      const model = await AlbertBackbone.fromPreset(fixture.dir, { dtype: "bfloat16" });
+      const first = model.predict(fixture.inputs);
+      const halved = new Map([...model.getWeightMap()].map(([name, t]) => [name, { shape: t.shape, data: t.data.map((v) => v * 0.5) }]));
+      model.setWeightMap(halved);
+      const after = model.predict(fixture.inputs);
+      const fresh = AlbertBackbone.fromConfig({ ...model.getConfig() }, { weights: halved });
+      const expected = fresh.predict(fixture.inputs);
+      expect(model.inferenceEngine).toBe("graph (fused, bfloat16, cached weights)");
+      expect(Array.from(after.sequenceOutput.dataSync())).toEqual(Array.from(expected.sequenceOutput.dataSync()));
+      expect(Array.from(after.sequenceOutput.dataSync())).not.toEqual(Array.from(first.sequenceOutput.dataSync()));
+      tf.dispose([first.sequenceOutput, first.pooledOutput, after.sequenceOutput, after.pooledOutput, expected.sequenceOutput, expected.pooledOutput]);
+      model.dispose();
+      fresh.dispose();
+    });
   });
 });

@@ -3,7 +3,13 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { FloatDtype } from "../dtype/dtype-policy.js";
 import { tf } from "../tf.js";
-import { buildAlbertGraph, intermediateChunks, type AlbertGraphSpec, type GraphPrecision } from "./albert-graph.js";
+import {
+  buildAlbertGraph,
+  intermediateChunks,
+  type AlbertGraphSpec,
+  type GraphKernels,
+  type GraphPrecision,
+} from "./albert-graph.js";
 
 /** The session API of tfjs-node's kernel backend (synchronous, unlike `loadSavedModel`). */
 interface SessionBackend {
@@ -42,16 +48,17 @@ export class GraphSession {
 
   /**
    * Writes the graph to a private temporary folder, loads it, and removes the folder
-   * (TensorFlow keeps the graph in memory). `fusedActivation` asks for oneDNN's fused GELU.
+   * (TensorFlow keeps the graph in memory). `kernels` asks for oneDNN's fused GELU and
+   * cached weights (the FFN split is chosen here).
    */
   static load(
     backend: SessionBackend,
     spec: AlbertGraphSpec,
     weightShapes: ReadonlyMap<string, number[]>,
-    fusedActivation: boolean,
+    kernels: Omit<GraphKernels, "ffnChunks">,
     precision: GraphPrecision = { compute: "float32" },
   ): GraphSession {
-    const graph = buildAlbertGraph(spec, weightShapes, { fusedActivation, ffnChunks: intermediateChunks(spec) }, precision);
+    const graph = buildAlbertGraph(spec, weightShapes, { ...kernels, ffnChunks: intermediateChunks(spec) }, precision);
     const dir = mkdtempSync(path.join(tmpdir(), "albert-graph-"));
     try {
       writeFileSync(path.join(dir, "saved_model.pb"), graph.savedModel);
@@ -75,19 +82,39 @@ export class GraphSession {
 }
 
 /** Why the graph path is not used for a model, for diagnostics. `exact`: a 16-bit graph that
- * rounds where KerasHub's eager call rounds (see `GraphPrecision.exact`). */
-export type GraphStatus = "unavailable" | "not-built" | "fused" | "unfused" | "exact" | `disabled: ${string}`;
+ * rounds where KerasHub's eager call rounds (see `GraphPrecision.exact`); `fused-cached`: fused
+ * kernels that keep their own reordered weights (`GraphKernels.cachedWeights`). */
+export type GraphStatus =
+  | "unavailable"
+  | "not-built"
+  | "fused"
+  | "fused-cached"
+  | "unfused"
+  | "exact"
+  | `disabled: ${string}`;
+
+interface GraphVariant {
+  fused: boolean;
+  exact: boolean;
+  /** oneDNN keeps its own reordered copy of the weights (see `GraphKernels.cachedWeights`). */
+  cached: boolean;
+}
 
 /**
  * Which graphs to try for a compute dtype, best first. float16 always rounds exactly as
  * KerasHub does (oneDNN fuses no float16 kernels on CPUs, so nothing is lost); bfloat16 does
- * when `ALBERT_GRAPH=exact` asks for it.
+ * when `ALBERT_GRAPH=exact` asks for it, and otherwise first tries oneDNN's bfloat16 kernels
+ * with cached weights.
  */
-function graphVariants(compute: FloatDtype): { fused: boolean; exact: boolean }[] {
+function graphVariants(compute: FloatDtype): GraphVariant[] {
   if (compute === "float16" || (compute === "bfloat16" && process.env["ALBERT_GRAPH"] === "exact")) {
-    return [{ fused: false, exact: true }];
+    return [{ fused: false, exact: true, cached: false }];
   }
-  return [{ fused: true, exact: false }, { fused: false, exact: false }];
+  const plain = [
+    { fused: true, exact: false, cached: false },
+    { fused: false, exact: false, cached: false },
+  ];
+  return compute === "bfloat16" ? [{ fused: true, exact: false, cached: true }, ...plain] : plain;
 }
 
 /**
@@ -98,6 +125,8 @@ function graphVariants(compute: FloatDtype): { fused: boolean; exact: boolean }[
 export class GraphInference {
   private session: GraphSession | undefined;
   private state: GraphStatus = "not-built";
+  /** For a session that cached the weights: their versions when it did. */
+  private cachedVersions: readonly unknown[] | undefined;
 
   constructor(
     private readonly spec: AlbertGraphSpec,
@@ -106,6 +135,8 @@ export class GraphInference {
     private readonly weightShapes: () => ReadonlyMap<string, number[]>,
     /** Runs the graph and the eager path on a probe input; true when they agree. */
     private readonly agrees: (session: GraphSession) => boolean,
+    /** Something per variable that changes when it is assigned (TF.js data ids). */
+    private readonly weightVersions: () => readonly unknown[] = () => [],
   ) {}
 
   get status(): GraphStatus {
@@ -114,17 +145,29 @@ export class GraphInference {
 
   /** The session to run, or `undefined` to run eagerly. */
   get(): GraphSession | undefined {
+    if (this.session !== undefined && this.cachedVersions !== undefined && this.weightsChanged()) {
+      // Its kernels still hold the old weights: build it again around the new ones.
+      this.dispose();
+    }
     if (this.session !== undefined || this.state.startsWith("disabled")) return this.session;
     const backend = sessionBackend();
     if (backend === undefined) return undefined;
     let reason = "";
-    for (const { fused, exact } of graphVariants(this.compute)) {
+    for (const { fused, exact, cached } of graphVariants(this.compute)) {
       let session: GraphSession | undefined;
       try {
-        session = GraphSession.load(backend, this.spec, this.weightShapes(), fused, { compute: this.compute, exact });
+        const versions = this.weightVersions();
+        session = GraphSession.load(
+          backend,
+          this.spec,
+          this.weightShapes(),
+          { fusedActivation: fused, cachedWeights: cached },
+          { compute: this.compute, exact },
+        );
         if (this.agrees(session)) {
           this.session = session;
-          this.state = exact ? "exact" : fused ? "fused" : "unfused";
+          this.cachedVersions = cached ? versions : undefined;
+          this.state = exact ? "exact" : cached ? "fused-cached" : fused ? "fused" : "unfused";
           return session;
         }
         reason = "its outputs differ from the eager path";
@@ -137,9 +180,15 @@ export class GraphInference {
     return undefined;
   }
 
+  private weightsChanged(): boolean {
+    const now = this.weightVersions();
+    return now.length !== this.cachedVersions!.length || now.some((v, i) => v !== this.cachedVersions![i]);
+  }
+
   dispose(): void {
     this.session?.dispose();
     this.session = undefined;
+    this.cachedVersions = undefined;
     if (!this.state.startsWith("disabled")) this.state = "not-built";
   }
 }
