@@ -82,3 +82,34 @@ def emit(result):
 def unavailable(reason):
     emit({"unavailable": reason})
     sys.exit(0)
+
+
+def import_keras_hub(backend):
+    """Imports Keras on ``backend``, KerasHub and numpy; a case without them reports itself
+    unavailable. Returns ``(keras, keras_hub, numpy)``."""
+    os.environ["KERAS_BACKEND"] = backend
+    import importlib.util
+
+    if importlib.util.find_spec("keras_hub") is None:
+        unavailable("keras_hub is not installed in this Python (it is not on the offline pip index)")
+    try:
+        import keras
+        import keras_hub
+        import numpy
+    except Exception as e:  # noqa: BLE001
+        unavailable(f"keras_hub not importable on the {backend} backend: {type(e).__name__}: {e}")
+    return keras, keras_hub, numpy
+
+
+def keras_hub_versions(backend, keras, keras_hub):
+    """Keras', KerasHub's and the backend's versions, for the result."""
+    versions = {"keras": keras.__version__, "keras_hub": keras_hub.__version__}
+    if backend == "tensorflow":
+        import tensorflow
+
+        versions["tensorflow"] = tensorflow.__version__
+    elif backend == "jax":
+        import jax
+
+        versions["jax"] = jax.__version__
+    return versions

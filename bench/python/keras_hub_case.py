@@ -19,7 +19,16 @@ import time
 
 _start = time.perf_counter()
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_common import emit, memory_figures, peak_rss_mb, rss_mb, time_calls, token_ids, unavailable  # noqa: E402
+from bench_common import (  # noqa: E402
+    emit,
+    import_keras_hub,
+    keras_hub_versions,
+    memory_figures,
+    peak_rss_mb,
+    rss_mb,
+    time_calls,
+    token_ids,
+)
 
 parser = argparse.ArgumentParser()
 parser.add_argument("--mode", choices=["forward", "load"], required=True)
@@ -35,32 +44,14 @@ parser.add_argument(
 )
 args = parser.parse_args()
 
-os.environ["KERAS_BACKEND"] = args.backend
-import importlib.util  # noqa: E402
-
-if importlib.util.find_spec("keras_hub") is None:
-    unavailable("keras_hub is not installed in this Python (it is not on the offline pip index)")
-try:
-    import keras
-    import keras_hub
-    import numpy as np
-except Exception as e:  # noqa: BLE001
-    unavailable(f"keras_hub not importable on the {args.backend} backend: {type(e).__name__}: {e}")
+keras, keras_hub, np = import_keras_hub(args.backend)
 import_ms = (time.perf_counter() - _start) * 1000
 
 start = time.perf_counter()
 backbone = keras_hub.models.AlbertBackbone.from_preset(args.preset, dtype=args.dtype)
 load_ms = (time.perf_counter() - start) * 1000
 rss_after_load = rss_mb()
-versions = {"keras": keras.__version__, "keras_hub": keras_hub.__version__}
-if args.backend == "tensorflow":
-    import tensorflow
-
-    versions["tensorflow"] = tensorflow.__version__
-elif args.backend == "jax":
-    import jax
-
-    versions["jax"] = jax.__version__
+versions = keras_hub_versions(args.backend, keras, keras_hub)
 
 if args.mode == "load":
     start = time.perf_counter()

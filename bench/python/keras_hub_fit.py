@@ -20,7 +20,7 @@ import time
 
 _start = time.perf_counter()
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_common import emit, memory_figures, rss_mb, token_ids, unavailable  # noqa: E402
+from bench_common import emit, import_keras_hub, keras_hub_versions, memory_figures, rss_mb, token_ids  # noqa: E402
 
 parser = argparse.ArgumentParser()
 parser.add_argument("--backend", choices=["tensorflow", "jax", "torch"], default="tensorflow")
@@ -31,17 +31,7 @@ parser.add_argument("--warmups", type=int, default=3)
 parser.add_argument("--runs", type=int, default=10)
 args = parser.parse_args()
 
-os.environ["KERAS_BACKEND"] = args.backend
-import importlib.util  # noqa: E402
-
-if importlib.util.find_spec("keras_hub") is None:
-    unavailable("keras_hub is not installed in this Python (it is not on the offline pip index)")
-try:
-    import keras
-    import keras_hub
-    import numpy as np
-except Exception as e:  # noqa: BLE001
-    unavailable(f"keras_hub not importable on the {args.backend} backend: {type(e).__name__}: {e}")
+keras, keras_hub, np = import_keras_hub(args.backend)
 import_ms = (time.perf_counter() - _start) * 1000
 
 start = time.perf_counter()
@@ -49,11 +39,7 @@ backbone = keras_hub.models.AlbertBackbone.from_preset(args.preset)
 classifier = keras_hub.models.AlbertTextClassifier(backbone=backbone, num_classes=2, preprocessor=None)
 load_ms = (time.perf_counter() - start) * 1000
 rss_after_load = rss_mb()
-versions = {"keras": keras.__version__, "keras_hub": keras_hub.__version__}
-if args.backend == "tensorflow":
-    import tensorflow
-
-    versions["tensorflow"] = tensorflow.__version__
+versions = keras_hub_versions(args.backend, keras, keras_hub)
 
 steps = args.warmups + args.runs
 ids = np.array(token_ids(args.batch * steps, args.seq, backbone.vocabulary_size), dtype="int32")

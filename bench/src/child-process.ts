@@ -40,6 +40,25 @@ export function parseResultLine(stdout: string): Record<string, unknown> | undef
   return undefined;
 }
 
+/**
+ * Whether a case's process gave a usable result: `unavailable` when the worker said why it
+ * could not run, `failed` when no result came back (or it lacks `requiredKey`, the case's main
+ * figure), else ok.
+ */
+export function caseStatus(
+  outcome: ChildOutcome,
+  requiredKey?: string,
+): { status: "ok" | "unavailable" | "failed"; reason?: string } {
+  const r = outcome.result ?? {};
+  if (typeof r["unavailable"] === "string")
+    return { status: "unavailable", reason: r["unavailable"] };
+  if (outcome.error !== undefined) return { status: "failed", reason: outcome.error };
+  if (requiredKey !== undefined && typeof r[requiredKey] !== "number") {
+    return { status: "failed", reason: "no timing in the result" };
+  }
+  return { status: "ok" };
+}
+
 function tail(text: string, lines = 8): string {
   return text.trim().split("\n").slice(-lines).join("\n");
 }

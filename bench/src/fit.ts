@@ -4,7 +4,7 @@
  * each in a fresh process, on the same KerasHub preset and the same ids.
  */
 import { CPU_MAX_TOKENS, iterationPlan, shapeLabel, type Shape } from "./cases.js";
-import type { ChildOutcome } from "./child-process.js";
+import { caseStatus, type ChildOutcome } from "./child-process.js";
 import type { ResolvedOptions } from "./options.js";
 import type { FitResult, WeightsInfo } from "./results.js";
 import type { TfjsFitArgs } from "./workers/tfjs-fit.js";
@@ -23,18 +23,9 @@ export function fitFromOutcome(
   base: Pick<FitResult, "id" | "ours" | "label" | "batch" | "seq">,
   outcome: ChildOutcome,
 ): FitResult {
-  const r = outcome.result ?? {};
-  if (typeof r["unavailable"] === "string") {
-    return { ...base, status: "unavailable", reason: r["unavailable"], wallMs: outcome.wallMs };
-  }
-  if (outcome.error !== undefined || typeof r["medianStepMs"] !== "number") {
-    return {
-      ...base,
-      status: "failed",
-      reason: outcome.error ?? "no timing in the result",
-      wallMs: outcome.wallMs,
-    };
-  }
+  const status = caseStatus(outcome, "medianStepMs");
+  if (status.status !== "ok") return { ...base, ...status, wallMs: outcome.wallMs };
+  const r = outcome.result!;
   const keys = [
     "warmups",
     "runs",

@@ -151,17 +151,28 @@ export interface WeightsInfo {
 
 /** One implementation's `fit` at one shape: a 2-class classifier on the backbone, KerasHub's
  * compile defaults (Adam(1e-5)), `warmups + runs` steps of one epoch. */
-export interface FitResult {
+export interface FitResult extends Pick<
+  ForwardResult,
+  | "ours"
+  | "label"
+  | "batch"
+  | "seq"
+  | "status"
+  | "reason"
+  | "warmups"
+  | "runs"
+  | "peakRssMB"
+  | "anonRssMB"
+  | "rssAfterLoadMB"
+  | "loadMs"
+  | "importMs"
+  | "leakedTensors"
+  | "threads"
+  | "versions"
+  | "wallMs"
+> {
   /** `albert-ts/<backend>` or `keras_hub_tensorflow`. */
   id: string;
-  ours: boolean;
-  label: string;
-  batch: number;
-  seq: number;
-  status: Status;
-  reason?: string;
-  warmups?: number;
-  runs?: number;
   /** The first step: tracing, gradient setup, the optimizer's slots. */
   firstStepMs?: number;
   medianStepMs?: number;
@@ -174,16 +185,6 @@ export interface FitResult {
   jitCompile?: boolean;
   firstLoss?: number;
   lastLoss?: number;
-  peakRssMB?: number;
-  anonRssMB?: number;
-  rssAfterLoadMB?: number;
-  loadMs?: number;
-  importMs?: number;
-  /** TF.js tensors left after `dispose()` (ours; should be 0). */
-  leakedTensors?: number;
-  threads?: string;
-  versions?: Record<string, string>;
-  wallMs?: number;
 }
 
 export interface BenchmarkResults {

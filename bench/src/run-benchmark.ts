@@ -15,7 +15,13 @@ import {
   shapeLabel,
   type Shape,
 } from "./cases.js";
-import { PACKAGE_ROOT, runChild, runWorker, type ChildOutcome } from "./child-process.js";
+import {
+  caseStatus,
+  PACKAGE_ROOT,
+  runChild,
+  runWorker,
+  type ChildOutcome,
+} from "./child-process.js";
 import { measureFit } from "./fit.js";
 import { machineInfo } from "./machine.js";
 import { resolveOptions, type BenchmarkOptions, type ResolvedOptions } from "./options.js";
@@ -68,21 +74,12 @@ function forwardFromOutcome(
   outcome: ChildOutcome,
   flops: number,
 ): ForwardResult {
-  const r = outcome.result ?? {};
-  if (typeof r["unavailable"] === "string") {
-    return { ...base, status: "unavailable", reason: r["unavailable"], wallMs: outcome.wallMs };
-  }
-  if (outcome.error !== undefined || typeof r["medianMs"] !== "number") {
-    return {
-      ...base,
-      status: "failed",
-      reason: outcome.error ?? "no timing in the result",
-      wallMs: outcome.wallMs,
-    };
-  }
+  const status = caseStatus(outcome, "medianMs");
+  if (status.status !== "ok") return { ...base, ...status, wallMs: outcome.wallMs };
+  const r = outcome.result!;
   const pick = <K extends keyof ForwardResult>(key: K) =>
     r[key] === undefined ? {} : { [key]: r[key] as ForwardResult[K] };
-  const medianMs = r["medianMs"];
+  const medianMs = r["medianMs"] as number;
   return {
     ...base,
     status: "ok",
@@ -107,13 +104,8 @@ function forwardFromOutcome(
   };
 }
 
-function statusOf(outcome: ChildOutcome): { status: Status; reason?: string } {
-  const r = outcome.result ?? {};
-  if (typeof r["unavailable"] === "string")
-    return { status: "unavailable", reason: r["unavailable"] };
-  if (outcome.error !== undefined) return { status: "failed", reason: outcome.error };
-  return { status: "ok" };
-}
+const statusOf = (outcome: ChildOutcome): { status: Status; reason?: string } =>
+  caseStatus(outcome);
 
 function pythonHas(env: PythonEnv | undefined, ...modules: string[]): boolean {
   return (

@@ -9,18 +9,14 @@
  * the previous step (or the start of training) to the end of its own, as Keras' callbacks see
  * it: the forward and backward pass, the optimizer update and `fit`'s per-batch bookkeeping.
  */
-import { makeInputs, type ModelSpec } from "../cases.js";
+import { makeInputs } from "../cases.js";
 import { emit, memoryFigures, rssMB, runWorker, workerArgs } from "./protocol.js";
 import { startTfjs } from "./tfjs-start.js";
 import { stepTiming } from "./step-timing.js";
+import type { TfjsForwardArgs } from "./tfjs-forward.js";
 
-export interface TfjsFitArgs {
-  backend: string;
-  batch: number;
-  seq: number;
-  warmups: number;
-  runs: number;
-  spec: ModelSpec;
+/** A forward case's arguments, with the preset to fine-tune instead of the weights folder. */
+export interface TfjsFitArgs extends Omit<TfjsForwardArgs, "weightsDir" | "dtype"> {
   /** A KerasHub preset folder with the backbone's weights; random weights when absent. */
   presetDir?: string;
 }
