@@ -8,6 +8,7 @@ import {
   makeInputs,
   median,
   parseShape,
+  timingArgs,
   tokenId,
 } from "./cases.js";
 import { PACKAGE_ROOT } from "./child-process.js";
@@ -46,6 +47,12 @@ describe("cases", () => {
       warmups: 1,
       runs: 2,
     });
+  });
+
+  it("passes a shape and its plan to the Python peers as their flags", () => {
+    expect(timingArgs({ batch: 8, seq: 128 }, { warmups: 3, runs: 10 })).toEqual(
+      "--batch 8 --seq 128 --warmups 3 --runs 10".split(" "),
+    );
   });
 
   it("takes medians", () => {

@@ -158,6 +158,20 @@ export function iterationPlan(shape: Shape, backend: string, quick: boolean): It
   return { warmups: 3, runs: 5 };
 }
 
+/** The Python peer scripts' arguments for a shape and its plan (`--batch 8 --seq 128 ...`). */
+export function timingArgs(shape: Shape, plan: IterationPlan): string[] {
+  return [
+    "--batch",
+    String(shape.batch),
+    "--seq",
+    String(shape.seq),
+    "--warmups",
+    String(plan.warmups),
+    "--runs",
+    String(plan.runs),
+  ];
+}
+
 export function median(values: readonly number[]): number {
   if (values.length === 0) return NaN;
   const sorted = [...values].sort((a, b) => a - b);

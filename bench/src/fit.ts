@@ -3,7 +3,7 @@
  * ours (src/workers/tfjs-fit.ts) next to KerasHub's on TensorFlow (python/keras_hub_fit.py),
  * each in a fresh process, on the same KerasHub preset and the same ids.
  */
-import { CPU_MAX_TOKENS, iterationPlan, shapeLabel, type Shape } from "./cases.js";
+import { CPU_MAX_TOKENS, iterationPlan, shapeLabel, timingArgs, type Shape } from "./cases.js";
 import { caseStatus, type ChildOutcome } from "./child-process.js";
 import type { ResolvedOptions } from "./options.js";
 import type { FitResult, WeightsInfo } from "./results.js";
@@ -134,14 +134,7 @@ async function kerasHubFit(
       "tensorflow",
       "--preset",
       weights.kerasPresetDir,
-      "--batch",
-      String(shape.batch),
-      "--seq",
-      String(shape.seq),
-      "--warmups",
-      String(plan.warmups),
-      "--runs",
-      String(plan.runs),
+      ...timingArgs(shape, plan),
     ]),
   );
   if (result.status !== "ok") log(`  ${result.status}: ${result.reason}`);

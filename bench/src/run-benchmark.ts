@@ -13,6 +13,7 @@ import {
   iterationPlan,
   median,
   shapeLabel,
+  timingArgs,
   type Shape,
 } from "./cases.js";
 import {
@@ -578,16 +579,7 @@ export async function runBenchmark(options: BenchmarkOptions = {}): Promise<Benc
         perRound.push(result);
       };
       const plan = iterationPlan(shape, "peer", opts.quick);
-      const timingArgs = [
-        "--batch",
-        String(shape.batch),
-        "--seq",
-        String(shape.seq),
-        "--warmups",
-        String(plan.warmups),
-        "--runs",
-        String(plan.runs),
-      ];
+      const peerTimingArgs = timingArgs(shape, plan);
 
       if (opts.peers.includes("onnxruntime")) {
         await peerCase(
@@ -616,7 +608,7 @@ export async function runBenchmark(options: BenchmarkOptions = {}): Promise<Benc
             runPython(python!, "torch_forward.py", [
               "--dir",
               weights.hfDir!,
-              ...timingArgs,
+              ...peerTimingArgs,
               "--attn",
               "sdpa",
               ...(dtype ? ["--dtype", dtype] : []),
@@ -637,7 +629,7 @@ export async function runBenchmark(options: BenchmarkOptions = {}): Promise<Benc
                 kerasBackend,
                 "--preset",
                 weights.kerasPresetDir!,
-                ...timingArgs,
+                ...peerTimingArgs,
                 ...(weights.source === "hf" && weights.hfDir
                   ? ["--parity-dir", weights.hfDir]
                   : []),
