@@ -120,12 +120,9 @@ export function trainCommand(program: Command, io: Io, reporter: Reporter): Comm
         .default(32),
     )
     .addOption(
-      new Option(
-        "--learning-rate <rate>",
-        "the optimizer's learning rate (KerasHub's default 1e-5)",
-      )
+      new Option("--learning-rate <rate>", "the optimizer's learning rate")
         .argParser(numberIn(0, 1, "a learning rate > 0 and <= 1", { min: true }))
-        .default(1e-5),
+        .default(1e-5, "1e-5, KerasHub's for the task"),
     )
     .addOption(
       new Option("--optimizer <name>", "adam, or adamw (decoupled weight decay)")
