@@ -52,6 +52,21 @@ export function checkTensor(x: unknown, spec: TensorSpec): asserts x is tf.Tenso
   }
 }
 
+/**
+ * Checks the usual argument of a layer: a float32 tensor `[..., size]` (any leading axes).
+ * `expected` overrides the description when the size needs explaining.
+ */
+export function checkFeatures(x: unknown, where: string, size: number, sizeName: string, expected?: string): asserts x is tf.Tensor {
+  checkTensor(x, {
+    where,
+    argument: "x",
+    kind: "float",
+    rank: [1, 8],
+    lastDim: { size, name: sizeName },
+    expected: expected ?? `a float32 tensor [..., ${size}]`,
+  });
+}
+
 /** Checks that every id of an int32 tensor is in `[0, limit)`. */
 export function checkIds(ids: tf.Tensor, where: string, argument: string, limit: number, limitName: string): void {
   const values = ids.dataSync();

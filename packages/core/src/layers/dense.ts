@@ -1,7 +1,7 @@
 import { tf } from "../tf.js";
 import { Layer, type WeightStore } from "./layer.js";
 import { albertKernelInitializer, zerosInitializer } from "./initializers.js";
-import { checkTensor } from "./check-tensor.js";
+import { checkFeatures } from "./check-tensor.js";
 
 /** `y = x·W + b` over the last axis (Keras `Dense`), with kernel [in, out]. */
 export class Dense extends Layer {
@@ -17,14 +17,7 @@ export class Dense extends Layer {
   /** Applies the layer to `[..., in]`, returning `[..., out]`. */
   call(x: tf.Tensor): tf.Tensor {
     const [inputDim, units] = this.kernel.shape as [number, number];
-    checkTensor(x, {
-      where: `${this.path}.call`,
-      argument: "x",
-      kind: "float",
-      rank: [1, 8],
-      lastDim: { size: inputDim, name: "the layer's input size" },
-      expected: `a float32 tensor [..., ${inputDim}]`,
-    });
+    checkFeatures(x, `${this.path}.call`, inputDim, "the layer's input size");
     const precision = this.store.precision;
     return tf.tidy(() => {
       const rows = tf.reshape(x, [-1, inputDim]) as tf.Tensor2D;

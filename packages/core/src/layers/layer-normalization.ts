@@ -3,7 +3,7 @@ import { nativeOps } from "../kernels/native-ops.js";
 import { tf } from "../tf.js";
 import { Layer, type WeightStore } from "./layer.js";
 import { onesInitializer, zerosInitializer } from "./initializers.js";
-import { checkTensor } from "./check-tensor.js";
+import { checkFeatures } from "./check-tensor.js";
 
 /** Keras `LayerNormalization` over the last axis: `(x − mean)/√(var + ε)·γ + β`. */
 export class LayerNormalization extends Layer {
@@ -20,14 +20,7 @@ export class LayerNormalization extends Layer {
 
   call(x: tf.Tensor): tf.Tensor {
     const [dim] = this.gamma.shape as [number];
-    checkTensor(x, {
-      where: `${this.path}.call`,
-      argument: "x",
-      kind: "float",
-      rank: [1, 8],
-      lastDim: { size: dim, name: "the normalized size" },
-      expected: `a float32 tensor [..., ${dim}]`,
-    });
+    checkFeatures(x, `${this.path}.call`, dim, "the normalized size");
     const precision = this.store.precision;
     if (precision.reduced) {
       // Keras normalizes 16-bit inputs in float32 with its own formula, then casts back:

@@ -1,5 +1,5 @@
 import { tf } from "../tf.js";
-import { checkTensor } from "./check-tensor.js";
+import { checkFeatures } from "./check-tensor.js";
 import { Embedding } from "./embedding.js";
 
 /**
@@ -16,14 +16,13 @@ export class ReversibleEmbedding extends Embedding {
   /** `[..., outputDim]` → `[..., inputDim]` logits: `x · Eᵀ`. */
   reverse(x: tf.Tensor): tf.Tensor {
     const [inputDim, outputDim] = this.embeddings.shape as [number, number];
-    checkTensor(x, {
-      where: `${this.path}.reverse`,
-      argument: "x",
-      kind: "float",
-      rank: [1, 8],
-      lastDim: { size: outputDim, name: "the embedding size (embeddingDim)" },
-      expected: `a float32 tensor [..., ${outputDim}] of embedding-space vectors (hidden states of size hiddenDim need the masked-LM head's projection first)`,
-    });
+    checkFeatures(
+      x,
+      `${this.path}.reverse`,
+      outputDim,
+      "the embedding size (embeddingDim)",
+      `a float32 tensor [..., ${outputDim}] of embedding-space vectors (hidden states of size hiddenDim need the masked-LM head's projection first)`,
+    );
     const r = (t: tf.Tensor) => this.store.precision.round(t) as tf.Tensor2D;
     return tf.tidy(() => {
       const rows = tf.reshape(x, [-1, outputDim]) as tf.Tensor2D;
