@@ -78,6 +78,7 @@ export {
   type MultipleChoiceText,
 } from "./tasks/albert-multiple-choice.js";
 export { DenseHeadTask, type DenseHeadTaskArgs } from "./tasks/dense-head-task.js";
+export { hfTaskBackbone, type HfTaskCheckpoint } from "./tasks/hf-task-preset.js";
 export type { PackedTaskInputs } from "./tasks/packed-inputs.js";
 export {
   Task,

@@ -63,7 +63,7 @@ export {
 } from "./write-preset.js";
 export { EXTRAS_FILE, type BackboneExtras } from "./formats/extras.js";
 export { PythonFloat, pythonJsonDumps, type PythonJsonValue } from "./python-json.js";
-export { hfConfigToKeras } from "./formats/hf-config.js";
+export { hfConfigToKeras, isTransformersConfig } from "./formats/hf-config.js";
 export {
   readSafetensorsHeader,
   readSafetensorsTensor,
@@ -97,6 +97,7 @@ export {
   HF_HEAD_TENSORS,
   readTransformersHeadTensors,
   readTransformersTaskConfig,
+  isTransformersPreset,
   transformersTensorShapes,
   type HeadRequestContext,
   type HeadTensorRequest,

@@ -1,7 +1,8 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import path from "node:path";
 import {
   ARCHITECTURE_FIELDS,
+  isTransformersPreset,
   kerasConfigJson,
   PythonFloat,
   readTaskPreset,
@@ -70,7 +71,7 @@ export async function loadTaskPreset(preset: string, options: TaskPresetOptions,
   const dir = await resolvePreset(preset, { ...resolveOptions, loadWeights });
   const files = await readTaskPreset(dir, { loadWeights });
   // HF checkpoints of headed classes may lack the pooler: they load through their own path.
-  const hf = isTransformersDir(dir) ? await hfTaskBackbone(dir, { loadWeights, ...(dtype === undefined ? {} : { dtype }) }) : undefined;
+  const hf = isTransformersPreset(dir) ? await hfTaskBackbone(dir, { loadWeights, ...(dtype === undefined ? {} : { dtype }) }) : undefined;
   const backbone = hf?.backbone ?? (await AlbertBackbone.fromPreset(dir, { loadWeights, ...(dtype === undefined ? {} : { dtype }) }));
   try {
     const task = files !== undefined && files.task.class_name === className ? files : undefined;
@@ -80,18 +81,6 @@ export async function loadTaskPreset(preset: string, options: TaskPresetOptions,
   } catch (error) {
     backbone.dispose();
     throw error;
-  }
-}
-
-/** Whether `dir` holds an HF transformers checkpoint (`config.json` with `model_type`). */
-function isTransformersDir(dir: string): boolean {
-  const file = path.join(dir, "config.json");
-  if (!existsSync(file)) return false;
-  try {
-    const json = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
-    return typeof json === "object" && json !== null && "model_type" in json && !("registered_name" in json);
-  } catch {
-    return false;
   }
 }
 

@@ -3,7 +3,8 @@ import type { AlbertActivation } from "../config.js";
 import { PresetError } from "../errors.js";
 import { isJsonObject, readJsonFile } from "../json-file.js";
 import { sameShape, type WeightMap } from "../weights.js";
-import { activationOfHiddenAct } from "./hf-config.js";
+import { existsSync } from "node:fs";
+import { activationOfHiddenAct, isTransformersConfig } from "./hf-config.js";
 import { openTransformersCheckpoint, transpose2d } from "./hf-weights.js";
 import { readSafetensorsTensor } from "./safetensors.js";
 
@@ -35,6 +36,18 @@ export const HF_HEAD_TENSORS: Readonly<Record<string, readonly string[]>> = {
   AlbertForMultipleChoice: ["classifier.weight", "classifier.bias"],
   AlbertForQuestionAnswering: ["qa_outputs.weight", "qa_outputs.bias"],
 };
+
+/** Whether `dir` holds an HF transformers checkpoint (a `config.json` with `model_type`), not a
+ * KerasHub preset. */
+export function isTransformersPreset(dir: string): boolean {
+  const file = path.join(dir, "config.json");
+  if (!existsSync(file)) return false;
+  try {
+    return isTransformersConfig(readJsonFile(file));
+  } catch {
+    return false;
+  }
+}
 
 /** What a transformers `config.json` says about the task head beside the backbone. */
 export interface TransformersTaskConfig {
