@@ -1,4 +1,5 @@
-import { tf, type AlbertBackbone } from "@albert/core";
+import type { AlbertBackbone } from "@albert/core";
+import { FeatureExtractor, KerasPipelineTokenizer } from "@albert/pipelines";
 import type { AlbertPreprocessor } from "@albert/tokenizer";
 import type { EncodeInput } from "../io/jsonl.js";
 
@@ -29,100 +30,43 @@ export interface EncodedInput {
 }
 
 /**
- * Tokenizes, packs and runs batches of inputs through the backbone. Each batch is padded only
- * to its longest row: padded positions are masked out of attention, so the real tokens' outputs
- * are what padding to the full sequence length gives (up to float rounding), at a fraction of
- * the cost for short texts.
+ * The feature-extraction pipeline's `FeatureExtractor` over the preset's preprocessor: texts
+ * tokenized and packed as the preprocessor does (its casing, sequence length, truncation, the
+ * pair's segment ids), each batch padded only to its longest row. Padded positions are masked
+ * out of attention, so the real tokens' outputs are what padding to the full sequence length
+ * gives (up to float rounding), at a fraction of the cost for short texts.
  */
 export class Embedder {
-  constructor(
-    private readonly backbone: AlbertBackbone,
-    private readonly preprocessor: AlbertPreprocessor,
-    private readonly options: EmbedderOptions,
-  ) {}
+  private readonly extractor: FeatureExtractor;
 
-  /** Encodes a batch whose inputs are all single texts or all pairs. */
+  constructor(
+    backbone: AlbertBackbone,
+    preprocessor: AlbertPreprocessor,
+    private readonly options: EmbedderOptions,
+  ) {
+    const tokenizer = new KerasPipelineTokenizer(preprocessor.tokenizer, preprocessor.sequenceLength, preprocessor.truncate);
+    this.extractor = new FeatureExtractor(backbone, tokenizer);
+  }
+
+  /** Encodes a batch of single texts and pairs. */
   embed(batch: readonly EncodeInput[]): EncodedInput[] {
     if (batch.length === 0) return [];
-    const packed = this.pack(batch);
-    const width = Math.max(1, ...packed.paddingMask.map((row) => row.lastIndexOf(1) + 1));
-    const trim = (rows: number[][]) => rows.map((row) => row.slice(0, width));
-    const tokenIds = trim(packed.tokenIds);
-    const segmentIds = trim(packed.segmentIds);
-    const paddingMask = trim(packed.paddingMask);
-
-    const { sequenceOutput, pooledOutput } = this.backbone.predict({
-      tokenIds,
-      segmentIds,
-      paddingMask,
-    });
-    try {
-      const pooled = this.pool(sequenceOutput, pooledOutput, paddingMask);
-      const hidden = pooled.length / batch.length;
-      const sequence = this.options.sequenceOutput ? sequenceOutput.dataSync() : undefined;
-      return batch.map((input, b) => {
-        const embedding = pooled.slice(b * hidden, (b + 1) * hidden);
-        if (this.options.normalize) normalizeInPlace(embedding);
-        const real = paddingMask[b]!.flatMap((m, t) => (m === 1 ? [t] : []));
-        const result: EncodedInput = {
-          embedding,
-          tokenIds: real.map((t) => tokenIds[b]![t]!),
-          truncated: this.isTruncated(input),
-        };
-        if (sequence !== undefined) {
-          result.sequenceOutput = real.map((t) => {
-            const start = (b * width + t) * hidden;
-            return sequence.slice(start, start + hidden) as Float32Array;
-          });
-        }
-        return result;
-      });
-    } finally {
-      tf.dispose([sequenceOutput, pooledOutput]);
-    }
+    const features = this.extractor.extract(
+      batch.map((input) => (input.kind === "single" ? { text: input.text } : { text: input.textA, textPair: input.textB })),
+      {
+        pooling: this.options.pooling === "cls" ? "pooled" : "mean",
+        normalize: this.options.normalize,
+        sequence: this.options.sequenceOutput,
+        batchSize: batch.length,
+      },
+    );
+    return features.map((f) => ({
+      embedding: f.pooled!,
+      tokenIds: f.tokenIds,
+      truncated: f.truncated,
+      ...(f.sequence !== undefined ? { sequenceOutput: f.sequence } : {}),
+    }));
   }
-
-  private pack(batch: readonly EncodeInput[]) {
-    const first = batch[0]!;
-    if (first.kind === "single") {
-      return this.preprocessor.call(batch.map((input) => (input as { text: string }).text));
-    }
-    const pairs = batch as readonly Extract<EncodeInput, { kind: "pair" }>[];
-    return this.preprocessor.call([pairs.map((p) => p.textA), pairs.map((p) => p.textB)]);
-  }
-
-  private pool(
-    sequenceOutput: tf.Tensor3D,
-    pooledOutput: tf.Tensor2D,
-    paddingMask: number[][],
-  ): Float32Array {
-    if (this.options.pooling === "cls") return pooledOutput.dataSync() as Float32Array;
-    return tf
-      .tidy(() => {
-        const mask = tf.tensor2d(paddingMask, undefined, "float32");
-        const summed = tf.sum(tf.mul(sequenceOutput, tf.expandDims(mask, 2)), 1);
-        const counts = tf.maximum(tf.sum(mask, 1, true), 1);
-        return tf.div(summed, counts);
-      })
-      .dataSync() as Float32Array;
-  }
-
-  /** `[CLS] a [SEP]` needs 2 extra positions, `[CLS] a [SEP] b [SEP]` 3. */
-  private isTruncated(input: EncodeInput): boolean {
-    const tokenizer = this.preprocessor.tokenizer;
-    const length = this.preprocessor.sequenceLength;
-    return input.kind === "single"
-      ? tokenizer.tokenize(input.text).length + 2 > length
-      : tokenizer.tokenize(input.textA).length + tokenizer.tokenize(input.textB).length + 3 >
-          length;
-  }
-}
-
-function normalizeInPlace(vector: Float32Array): void {
-  let sum = 0;
-  for (const v of vector) sum += v * v;
-  const norm = Math.sqrt(sum);
-  if (norm > 0) for (let i = 0; i < vector.length; i++) vector[i] = vector[i]! / norm;
 }
 
 /** Splits inputs into batches of at most `size`, cutting where singles and pairs alternate

@@ -1,4 +1,3 @@
-import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { AlbertBackbone } from "@albert/core";
 import { chooseBackend } from "../backend-choice.js";
@@ -8,7 +7,8 @@ import { toJson, type JsonValue } from "../io/float32.js";
 import { decodeInput, InputLineError, parseInputs, type EncodeInput } from "../io/jsonl.js";
 import { fileSink, stdoutSink, type OutputSink } from "../io/output.js";
 import { startProgress } from "../io/progress.js";
-import { readAll, type Io } from "../io/streams.js";
+import { readInputBytes } from "../io/read-input.js";
+import type { Io } from "../io/streams.js";
 import { presetPreprocessor } from "../preset-preprocessor.js";
 import { resolvePresetDir } from "../preset-resolve.js";
 import type { Reporter } from "../reporter.js";
@@ -19,36 +19,9 @@ const INPUT_EXAMPLE =
   "echo '\"The quick brown fox.\"' | albert encode --preset albert_base_en_uncased";
 
 async function readInputs(texts: string[], options: EncodeOptions, io: Io): Promise<EncodeInput[]> {
-  if (texts.length > 0 && options.input !== undefined) {
-    throw new UsageError(
-      "give TEXT arguments or --input, not both",
-      "Put the texts in the --input file, or drop --input.",
-    );
-  }
-  if (texts.length > 0) return texts.map((text) => ({ kind: "single", text }));
-  let bytes: Uint8Array;
-  let source: string;
-  if (options.input !== undefined && options.input !== "-") {
-    source = options.input;
-    try {
-      bytes = await readFile(path.resolve(io.cwd, options.input));
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      throw new UsageError(
-        `--input ${options.input}: ${code === "ENOENT" ? "no such file" : (error as Error).message}`,
-        `Paths are relative to the current folder, ${io.cwd}; \`--input -\` reads stdin.`,
-      );
-    }
-  } else {
-    if (options.input === undefined && io.stdin.isTTY === true) {
-      throw new UsageError(
-        "no input: give TEXT arguments, --input FILE, or JSON lines on stdin",
-        INPUT_EXAMPLE,
-      );
-    }
-    source = "stdin";
-    bytes = await readAll(io.stdin);
-  }
+  const read = await readInputBytes(texts, options.input, io, INPUT_EXAMPLE);
+  if (read === undefined) return texts.map((text) => ({ kind: "single", text }));
+  const { bytes, source } = read;
   let inputs: EncodeInput[];
   try {
     inputs = parseInputs(decodeInput(bytes, source), options.inputFormat, source);
