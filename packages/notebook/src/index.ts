@@ -35,6 +35,7 @@ export {
   showTokens,
   type NotebookDisplay,
 } from "./display.js";
+export { entitiesHtml, scoreBarHtml, type EntitiesOptions, type TextEntity } from "./entities.js";
 export { escapeHtml, truncate } from "./escape.js";
 export { formatBytes, formatCompact, formatCount, formatDuration, formatNumber } from "./format.js";
 export { heatmapSvg, svgSize, type HeatmapOptions, type SvgSize } from "./heatmap.js";
