@@ -13,14 +13,8 @@ import { Task, type BatchTensors, type TaskDataset, type TaskPresetFilesOf } fro
 import { checkRange, takeRows, toGrid, type Grid, type TextInputs } from "./task-data.js";
 import { textOrPackedInputs } from "./text-or-packed.js";
 import { hfLabels, hfLinearHead, hfPreprocessorOptions, type HfHeadSpec } from "./hf-task-preset.js";
-import {
-  fromTaskPreset,
-  headWeights,
-  taskConfigJson,
-  variableValues,
-  type KerasTaskClass,
-  type TaskPresetOptions,
-} from "./task-presets.js";
+import { idsByLabel, labelsById, logitsHeadPresetFiles, logitsHeadSpecs } from "./logits-head.js";
+import { fromTaskPreset, headWeights, type KerasTaskClass, type TaskPresetOptions } from "./task-presets.js";
 import type { PackedTaskInputs } from "./packed-inputs.js";
 
 /** Keras activations a classifier's output can take (`"linear"`/`null`: logits). */
@@ -176,12 +170,12 @@ export class AlbertTextClassifier extends Task {
 
   /** Class names by index, when the classifier has them (`id2label`). */
   get id2label(): Record<number, string> | undefined {
-    return this.labels && Object.fromEntries(this.labels.map((l, i) => [i, l]));
+    return labelsById(this.labels);
   }
 
   /** Class index by name, when the classifier has labels. */
   get label2id(): Record<string, number> | undefined {
-    return this.labels && Object.fromEntries(this.labels.map((l, i) => [l, i]));
+    return idsByLabel(this.labels);
   }
 
   // === Inference ===
@@ -320,10 +314,7 @@ export class AlbertTextClassifier extends Task {
           (own.numClasses === undefined && loaded.task?.weights !== undefined
             ? headWeights(
                 loaded.task.weights,
-                [
-                  { group: "layers/dense", index: 0, path: "logits/kernel", shape: [loaded.backbone.hiddenDim, numClasses] },
-                  { group: "layers/dense", index: 1, path: "logits/bias", shape: [numClasses] },
-                ],
+                logitsHeadSpecs(loaded.backbone.hiddenDim, numClasses),
                 loaded.dir,
               )
             : undefined);
@@ -346,13 +337,6 @@ export class AlbertTextClassifier extends Task {
 
   /** The `logits` layer, KerasHub's empty dropout group, and the labels. */
   protected presetFiles(): TaskPresetFilesOf {
-    return {
-      task: taskConfigJson(AlbertTextClassifier.kerasClass, this.getConfig(), this.backbone, ["dropout"]),
-      headGroups: [
-        { group: "layers/dense", layerName: "logits", vars: variableValues([this.outputDense.kernel, this.outputDense.bias]) },
-        { group: "layers/dropout", layerName: "output_dropout", vars: [] },
-      ],
-      ...(this.labels ? { extras: { id2label: Object.fromEntries(this.labels.map((l, i) => [String(i), l])) } } : {}),
-    };
+    return logitsHeadPresetFiles(AlbertTextClassifier.kerasClass, this.getConfig(), this.backbone, this.outputDense, this.labels);
   }
 }

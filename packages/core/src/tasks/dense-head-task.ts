@@ -9,14 +9,8 @@ import { checkLabels, type Labels } from "./albert-text-classifier.js";
 import { hfLabels, hfLinearHead, hfPreprocessorOptions, type HfHeadSpec } from "./hf-task-preset.js";
 import { Task, type TaskPresetFilesOf } from "./task.js";
 import { checkRange, toGrid, type Grid } from "./task-data.js";
-import {
-  fromTaskPreset,
-  headWeights,
-  taskConfigJson,
-  variableValues,
-  type KerasTaskClass,
-  type TaskPresetOptions,
-} from "./task-presets.js";
+import { idsByLabel, labelsById, logitsHeadPresetFiles, logitsHeadSpecs } from "./logits-head.js";
+import { fromTaskPreset, headWeights, type KerasTaskClass, type TaskPresetOptions } from "./task-presets.js";
 
 /** The constructor arguments every dense-head task takes (KerasHub's task kwargs). */
 export interface DenseHeadTaskArgs {
@@ -84,12 +78,12 @@ export abstract class DenseHeadTask extends Task {
 
   /** Class names by index, when the task has them (`id2label`). */
   get id2label(): Record<number, string> | undefined {
-    return this.labels && Object.fromEntries(this.labels.map((l, i) => [i, l]));
+    return labelsById(this.labels);
   }
 
   /** Class index by name, when the task has labels. */
   get label2id(): Record<string, number> | undefined {
-    return this.labels && Object.fromEntries(this.labels.map((l, i) => [l, i]));
+    return idsByLabel(this.labels);
   }
 
   /** KerasHub's class as `task.json` names it. */
@@ -106,14 +100,7 @@ export abstract class DenseHeadTask extends Task {
 
   /** The `logits` layer, the dropout layer's empty group, and the labels. */
   protected presetFiles(): TaskPresetFilesOf {
-    return {
-      task: taskConfigJson(this.kerasClass, this.getConfig(), this.backbone, ["dropout"]),
-      headGroups: [
-        { group: "layers/dense", layerName: "logits", vars: variableValues([this.outputDense.kernel, this.outputDense.bias]) },
-        { group: "layers/dropout", layerName: "output_dropout", vars: [] },
-      ],
-      ...(this.labels ? { extras: { id2label: Object.fromEntries(this.labels.map((l, i) => [String(i), l])) } } : {}),
-    };
+    return logitsHeadPresetFiles(this.kerasClass, this.getConfig(), this.backbone, this.outputDense, this.labels);
   }
 }
 
@@ -171,18 +158,10 @@ export function denseHeadFromPreset<T>(
           "preset",
         );
       }
-      const H = loaded.backbone.hiddenDim;
       const weights =
         hf?.weights ??
         (!newHead && loaded.task?.weights !== undefined
-          ? headWeights(
-              loaded.task.weights,
-              [
-                { group: "layers/dense", index: 0, path: "logits/kernel", shape: [H, numClasses] },
-                { group: "layers/dense", index: 1, path: "logits/bias", shape: [numClasses] },
-              ],
-              loaded.dir,
-            )
+          ? headWeights(loaded.task.weights, logitsHeadSpecs(loaded.backbone.hiddenDim, numClasses), loaded.dir)
           : undefined);
       const labels =
         own.id2label ??

@@ -107,18 +107,8 @@ export function hfConfigToKeras(json: Record<string, unknown>, file: string): Al
   };
   for (const [hf, keras] of HF_TO_KERAS) config[keras] = get(hf);
 
-  const act = get("hidden_act");
-  if (typeof act !== "string" || !(act in HF_ACTIVATIONS)) {
-    throw new PresetError(
-      "invalid_config",
-      `${file} has hidden_act=${JSON.stringify(act)}; allowed: ${Object.keys(HF_ACTIVATIONS)
-        .map((a) => JSON.stringify(a))
-        .join(", ")}`,
-      { path: file },
-    );
-  }
-  const activation = HF_ACTIVATIONS[act];
-  if (activation !== undefined) config["activation"] = activation;
+  const activation = activationOfHiddenAct(get("hidden_act"), file);
+  if (activation !== "gelu_approximate") config["activation"] = activation;
 
   const eps = get("layer_norm_eps");
   if (typeof eps !== "number" || !(eps > 0 && eps < 1)) {
