@@ -5,7 +5,7 @@ import type { EncodeOptions } from "../commands/encode.js";
 import { CliError, UsageError } from "../errors.js";
 import { toJson, type JsonValue } from "../io/float32.js";
 import { decodeInput, InputLineError, parseInputs, type EncodeInput } from "../io/jsonl.js";
-import { fileSink, stdoutSink, type OutputSink } from "../io/output.js";
+import { fileSink, stdoutSink, writeOutput, type OutputSink } from "../io/output.js";
 import { startProgress } from "../io/progress.js";
 import { readInputBytes } from "../io/read-input.js";
 import type { Io } from "../io/streams.js";
@@ -53,7 +53,10 @@ export async function runEncode(
 
   const dir = await resolvePresetDir(options.preset, options);
   reporter.debug(`preset folder: ${dir}`);
-  const backbone = await AlbertBackbone.fromPreset(dir, options.dtype === undefined ? {} : { dtype: options.dtype });
+  const backbone = await AlbertBackbone.fromPreset(
+    dir,
+    options.dtype === undefined ? {} : { dtype: options.dtype },
+  );
   try {
     const preprocessor = await presetPreprocessor(dir, options, backbone);
     const vocabulary = preprocessor.tokenizer.vocabularySize();
@@ -74,7 +77,7 @@ export async function runEncode(
       enabled: options.progress && inputs.length > options.batchSize,
       label: "encoding",
     });
-    try {
+    await writeOutput(sink, progress, async () => {
       let index = 0;
       for (const batch of batchInputs(inputs, options.batchSize)) {
         const encoded = embedder.embed(batch);
@@ -85,14 +88,10 @@ export async function runEncode(
         index += batch.length;
         progress.increment(batch.length);
       }
-      reporter.debug(`dtype policy ${backbone.dtypePolicy.name}; inference: ${backbone.inferenceEngine}`);
-      progress.stop();
-      await sink.close();
-    } catch (error) {
-      progress.stop();
-      sink.abort();
-      throw error;
-    }
+      reporter.debug(
+        `dtype policy ${backbone.dtypePolicy.name}; inference: ${backbone.inferenceEngine}`,
+      );
+    });
   } finally {
     backbone.dispose();
   }

@@ -63,3 +63,23 @@ export function fileSink(file: string): OutputSink {
     },
   };
 }
+
+/**
+ * Runs `write` into `sink` with a progress bar, then finishes both: on success the bar stops and
+ * the sink closes (a file appears); on failure the bar stops and a partial file is dropped.
+ */
+export async function writeOutput(
+  sink: OutputSink,
+  progress: { stop(): void },
+  write: () => Promise<void>,
+): Promise<void> {
+  try {
+    await write();
+    progress.stop();
+    await sink.close();
+  } catch (error) {
+    progress.stop();
+    sink.abort();
+    throw error;
+  }
+}

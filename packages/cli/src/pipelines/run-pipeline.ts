@@ -4,7 +4,7 @@ import type { BackendOptions } from "../backend-options.js";
 import { chooseBackend } from "../backend-choice.js";
 import { CliError, UsageError } from "../errors.js";
 import { decodeInput, InputLineError } from "../io/jsonl.js";
-import { fileSink, stdoutSink, type OutputSink } from "../io/output.js";
+import { fileSink, stdoutSink, writeOutput, type OutputSink } from "../io/output.js";
 import { startProgress } from "../io/progress.js";
 import { readInputBytes } from "../io/read-input.js";
 import type { Io } from "../io/streams.js";
@@ -39,7 +39,12 @@ export interface PipelineCommand<O> {
   record(input: TaskInput, result: unknown, options: O): Record<string, unknown>;
 }
 
-async function readTaskInputs<O extends PipelineCommandOptions>(command: PipelineCommand<O>, values: string[], options: O, io: Io): Promise<TaskInput[]> {
+async function readTaskInputs<O extends PipelineCommandOptions>(
+  command: PipelineCommand<O>,
+  values: string[],
+  options: O,
+  io: Io,
+): Promise<TaskInput[]> {
   const read = await readInputBytes(values, options.input, io, command.example);
   if (read === undefined) return command.fromArguments(values, options);
   let inputs: TaskInput[];
@@ -50,7 +55,10 @@ async function readTaskInputs<O extends PipelineCommandOptions>(command: Pipelin
     throw error;
   }
   if (inputs.length === 0) {
-    throw new UsageError(`no input: ${read.source} ${read.bytes.length === 0 ? "is empty" : "holds only blank lines"}`, command.example);
+    throw new UsageError(
+      `no input: ${read.source} ${read.bytes.length === 0 ? "is empty" : "holds only blank lines"}`,
+      command.example,
+    );
   }
   return inputs;
 }
@@ -69,33 +77,50 @@ export async function runPipelineCommand<O extends PipelineCommandOptions>(
 ): Promise<void> {
   const inputs = await readTaskInputs(command, values, options, io);
   const backend = await chooseBackend(options);
-  reporter.debug(`backend: ${backend.name} (${backend.version})${backend.fallbackReason ? `; ${backend.fallbackReason}` : ""}`);
+  reporter.debug(
+    `backend: ${backend.name} (${backend.version})${backend.fallbackReason ? `; ${backend.fallbackReason}` : ""}`,
+  );
   const dir = await resolvePresetDir(options.preset, options);
   reporter.debug(`preset folder: ${dir}`);
   const pipe = await pipeline(command.task as "fill-mask", dir, { batchSize: options.batchSize });
-  reporter.debug(`tokenizer: ${pipe.tokenizer.kind === "hf" ? "the checkpoint's tokenizer.json" : "KerasHub's SentencePiece"}, at most ${pipe.tokenizer.maxLength} tokens`);
+  reporter.debug(
+    `tokenizer: ${pipe.tokenizer.kind === "hf" ? "the checkpoint's tokenizer.json" : "KerasHub's SentencePiece"}, at most ${pipe.tokenizer.maxLength} tokens`,
+  );
   const run = pipe as unknown as (inputs: unknown[], options: object) => Promise<unknown>;
-  const sink: OutputSink = options.output === undefined ? stdoutSink(io.stdout) : fileSink(path.resolve(io.cwd, options.output));
+  const sink: OutputSink =
+    options.output === undefined
+      ? stdoutSink(io.stdout)
+      : fileSink(path.resolve(io.cwd, options.output));
   const group = options.batchSize * 4;
-  const progress = startProgress(io.stderr, inputs.length, { enabled: options.progress && inputs.length > group, label: command.name });
+  const progress = startProgress(io.stderr, inputs.length, {
+    enabled: options.progress && inputs.length > group,
+    label: command.name,
+  });
   try {
-    for (let start = 0; start < inputs.length; start += group) {
-      const part = inputs.slice(start, start + group);
-      const raw = await run(part.map((input) => command.pipelineInput(input)), command.callOptions(options));
-      // transformers answers a list of one fill-mask text or one question with the bare result.
-      const results = part.length === 1 && (command.task === "fill-mask" || command.task === "question-answering") ? [raw] : (raw as unknown[]);
-      const lines = part.map((input, i) =>
-        JSON.stringify({ index: start + i, ...(input.id === undefined ? {} : { id: input.id }), ...command.record(input, results[i], options) }),
-      );
-      await sink.write(`${lines.join("\n")}\n`);
-      progress.increment(part.length);
-    }
-    progress.stop();
-    await sink.close();
-  } catch (error) {
-    progress.stop();
-    sink.abort();
-    throw error;
+    await writeOutput(sink, progress, async () => {
+      for (let start = 0; start < inputs.length; start += group) {
+        const part = inputs.slice(start, start + group);
+        const raw = await run(
+          part.map((input) => command.pipelineInput(input)),
+          command.callOptions(options),
+        );
+        // transformers answers a list of one fill-mask text or one question with the bare result.
+        const results =
+          part.length === 1 &&
+          (command.task === "fill-mask" || command.task === "question-answering")
+            ? [raw]
+            : (raw as unknown[]);
+        const lines = part.map((input, i) =>
+          JSON.stringify({
+            index: start + i,
+            ...(input.id === undefined ? {} : { id: input.id }),
+            ...command.record(input, results[i], options),
+          }),
+        );
+        await sink.write(`${lines.join("\n")}\n`);
+        progress.increment(part.length);
+      }
+    });
   } finally {
     pipe.dispose();
   }
