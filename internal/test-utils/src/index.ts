@@ -96,3 +96,4 @@ export {
   type RecordedRequest,
 } from "./hub-server.js";
 export { copySafetensors } from "./safetensors-copy.js";
+export { freePort, startTestRedis, TEST_REDIS_ENV, type TestRedis } from "./redis-server.js";

@@ -7,7 +7,9 @@ import { encodeCommand } from "./commands/encode.js";
 import { inspectCommand } from "./commands/inspect.js";
 import { classifyCommand, fillMaskCommand, nerCommand, qaCommand } from "./commands/pipelines.js";
 import { presetsCommand } from "./commands/presets.js";
+import { serveCommand } from "./commands/serve.js";
 import { trainCommand } from "./commands/train.js";
+import { workerCommand } from "./commands/worker.js";
 import { describeError, EXIT_OK, EXIT_USAGE, oneLine } from "./errors.js";
 import { processIo, type Io } from "./io/streams.js";
 import { createReporter } from "./reporter.js";
@@ -18,7 +20,7 @@ const VERSION = (
   }
 ).version;
 
-const COMMANDS = ["encode", "presets", "inspect", "convert", "doctor", "bench", "train", "classify", "fill-mask", "ner", "qa"];
+const COMMANDS = ["encode", "presets", "inspect", "convert", "doctor", "bench", "train", "classify", "fill-mask", "ner", "qa", "serve", "worker"];
 
 /** `--verbose` anywhere on the line, or `ALBERT_DEBUG=1`: stack traces and progress details. */
 function isVerbose(argv: readonly string[], env: NodeJS.ProcessEnv): boolean {
@@ -60,6 +62,8 @@ export function createProgram(io: Io, verbose: boolean): Command {
   fillMaskCommand(program, io, reporter);
   nerCommand(program, io, reporter);
   qaCommand(program, io, reporter);
+  serveCommand(program, io, reporter);
+  workerCommand(program, io, reporter);
   presetsCommand(program, io);
   inspectCommand(program, io);
   convertCommand(program, io, reporter);
