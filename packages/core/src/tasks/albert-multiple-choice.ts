@@ -14,7 +14,7 @@ import {
 } from "./dense-head-task.js";
 import type { HfHeadSpec } from "./hf-task-preset.js";
 import { packedGrids } from "./packed-inputs.js";
-import type { BatchTensors, TaskDataset } from "./task.js";
+import type { BatchTensors, TaskBatch, TaskDataset } from "./task.js";
 import { checkRange, takeRows, toGrid, type Grid } from "./task-data.js";
 import type { KerasTaskClass } from "./task-presets.js";
 
@@ -116,20 +116,28 @@ export class AlbertMultipleChoice extends DenseHeadTask {
     return this.predictDataset(this.dataset(x, undefined, undefined, "predict"), batchSize) as tf.Tensor2D;
   }
 
-  /** Flattens `[b, C, S]` to `[b·C, S]` rows, scores each pooled output, and regroups. */
+  /** The number of choices of the batch in flight (`withBatchTensors` flattens them). */
+  private choices = 1;
+
+  /**
+   * Batches hold `[b, C, S]` grids; the model (and the embedding lookups of `fit`) sees them
+   * as `[b·C, S]` rows, and `forward` regroups the scores by `C`.
+   */
+  protected override withBatchTensors<T>(batch: TaskBatch, fn: (inputs: BatchTensors, y?: tf.Tensor, sampleWeight?: tf.Tensor) => T): T {
+    const [b, c, s] = batch.inputs["tokenIds"]!.shape as [number, number, number];
+    this.choices = c;
+    const inputs = Object.fromEntries(Object.entries(batch.inputs).map(([k, g]) => [k, { data: g.data, shape: [b * c, s] }]));
+    return super.withBatchTensors({ ...batch, inputs }, fn);
+  }
+
+  /** Scores each (prompt, choice) row's pooled output, and regroups them `[b, C]`. */
   protected forward(inputs: BatchTensors, training: boolean): tf.Tensor {
-    const [batch, choices, length] = inputs["tokenIds"]!.shape as [number, number, number];
-    const flat = Object.fromEntries(PACKED.map((k) => [k, tf.reshape(inputs[k]!, [batch * choices, length])]));
+    const out = this.callBackbone(inputs, training);
+    out.sequenceOutput.dispose();
     try {
-      const out = this.callBackbone(flat, training);
-      out.sequenceOutput.dispose();
-      try {
-        return tf.tidy(() => tf.reshape(this.logitsOf(out.pooledOutput, training), [batch, choices]));
-      } finally {
-        out.pooledOutput.dispose();
-      }
+      return tf.tidy(() => tf.reshape(this.logitsOf(out.pooledOutput, training), [-1, this.choices]));
     } finally {
-      tf.dispose(Object.values(flat));
+      out.pooledOutput.dispose();
     }
   }
 
