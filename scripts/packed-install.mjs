@@ -186,6 +186,30 @@ console.log(JSON.stringify({
 }));
 `;
 
+/** `@albert/pipelines` added to the project: fill-mask on the tiny HF checkpoint of testdata. */
+const PIPELINE_PASS = `
+import { pipeline } from "@albert/pipelines";
+const fill = await pipeline("fill-mask", process.argv[2]);
+const result = await fill("the license [MASK] applies.", { topK: 2 });
+fill.dispose();
+console.log(JSON.stringify(result));
+`;
+
+async function pipelinePass(project, env) {
+  writeFileSync(path.join(project, "pipeline-pass.mjs"), PIPELINE_PASS);
+  await run("npm", ["install", "@albert/pipelines"], { cwd: project, env });
+  const result = await run(process.execPath, ["pipeline-pass.mjs", path.join(ROOT, "testdata", "tasks", "hf", "masked_lm")], { cwd: project, env });
+  let candidates;
+  try {
+    candidates = JSON.parse(result.stdout.trim().split("\n").at(-1));
+  } catch {
+    fail(`the pipeline printed no result:\n${result.stdout}\n${result.stderr}`);
+  }
+  if (!Array.isArray(candidates) || candidates.length !== 2 || !candidates.every((c) => typeof c.token_str === "string" && c.score > 0)) {
+    fail(`the fill-mask pipeline gave ${JSON.stringify(candidates)}`);
+  }
+}
+
 async function forwardPass(project, env, expected) {
   const result = await run(process.execPath, ["forward-pass.mjs", TINY_PRESET], { cwd: project, env });
   let report;
@@ -302,6 +326,7 @@ try {
   await timed("forward pass after npm ci: still native", () =>
     forwardPass(project, projectEnv, { backend: "tensorflow", warnings: 0, nativeUnder: path.join(albertHome, "native") }),
   );
+  await timed("npm install @albert/pipelines and a fill-mask pipeline", () => pipelinePass(project, projectEnv));
 
 
   const native = path.join(albertHome, "native");
