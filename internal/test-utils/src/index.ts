@@ -97,3 +97,4 @@ export {
 } from "./hub-server.js";
 export { copySafetensors } from "./safetensors-copy.js";
 export { freePort, startTestRedis, TEST_REDIS_ENV, type TestRedis } from "./redis-server.js";
+export { sentences, writeCorpus } from "./corpus.js";

@@ -146,7 +146,8 @@ export function describeError(error: unknown): ErrorReport {
   const code = typeof coded.code === "string" ? coded.code : "";
   const usage =
     (coded.name === "PresetError" && PRESET_USAGE_CODES.has(code)) ||
-    (coded.name === "BackendError" && (code === "unknown_backend" || code === "invalid_option"));
+    (coded.name === "BackendError" && (code === "unknown_backend" || code === "invalid_option")) ||
+    (coded.name === "ServeError" && code === "invalid_argument");
   return {
     message: oneLine(coded.message),
     hint: libraryHint(coded.name, code),

@@ -2,12 +2,15 @@ import { Option, type Command } from "commander";
 import { addBackendOptions, type BackendOptions } from "../backend-options.js";
 import type { Pooling } from "../encode/embedder.js";
 import type { InputFormat } from "../io/jsonl.js";
+import { UsageError } from "../errors.js";
 import type { Io } from "../io/streams.js";
 import { integerAtLeast, positiveInteger } from "../parse.js";
 import { addPresetSourceOptions, type PresetSourceOptions } from "../preset-options.js";
+import { addBulkOptions, BULK_DETAILS } from "../serve/bulk-options.js";
 import type { Reporter } from "../reporter.js";
+import { isBulkOutput, type BulkEncodeOptions } from "../serve/bulk-output.js";
 
-export interface EncodeOptions extends PresetSourceOptions, BackendOptions {
+export interface EncodeOptions extends PresetSourceOptions, BackendOptions, Partial<BulkEncodeOptions> {
   preset: string;
   pooling: Pooling;
   normalize: boolean;
@@ -16,6 +19,7 @@ export interface EncodeOptions extends PresetSourceOptions, BackendOptions {
   sequenceOutput: boolean;
   lowercase?: boolean;
   input?: string;
+  /** Also "txt" and "csv" from the command line (bulk formats); "txt" means "text" here. */
   inputFormat: InputFormat;
   output?: string;
   dtype?: string;
@@ -49,6 +53,8 @@ Examples:
       --input texts.jsonl --output vectors.jsonl
   $ echo '{"text_a": "What is ALBERT?", "text_b": "A lite BERT."}' |
       albert encode --preset hf://albert/albert-base-v2
+  $ albert encode --preset albert_base_en_uncased --input corpus.txt --output vectors/
+      (an --output folder: .npy shards, resumable; see "Bulk encoding" below)
   $ albert encode --preset albert_base_en_uncased --dtype bfloat16 "The quick brown fox."
       (bfloat16 compute: about twice as fast on CPUs with AVX512_BF16 or AMX;
        outputs within about 0.1 of float32's)`;
@@ -91,21 +97,32 @@ export function encodeCommand(program: Command, io: Io, reporter: Reporter): Com
     .option("--no-lowercase", "do not lowercase (KerasHub's exact ids)")
     .option("-i, --input <file>", "read JSON lines from FILE ('-' for stdin)")
     .addOption(
-      new Option("--input-format <format>", "jsonl, or text (one plain text per line)")
-        .choices(["jsonl", "text"])
+      new Option("--input-format <format>", "jsonl, or text (one plain text per line); bulk: txt, jsonl or csv (default: the extension)")
+        .choices(["jsonl", "text", "txt", "csv"])
         .default("jsonl"),
     )
-    .option("-o, --output <file>", "write the JSON lines to FILE instead of stdout")
+    .option("-o, --output <file>", "write the JSON lines to FILE.jsonl instead of stdout; a folder (no .jsonl): .npy shards")
     .addOption(
       new Option(
         "--dtype <policy>",
         "KerasHub dtype policy to compute in (default float32; 16-bit ones need --backend tensorflow, wasm or cpu)",
       ).choices(DTYPE_CHOICES),
     );
+  addBulkOptions(command);
   addBackendOptions(command);
   addPresetSourceOptions(command);
-  command.addHelpText("after", DETAILS);
+  command.addHelpText("after", DETAILS + BULK_DETAILS);
   return command.action(async (texts: string[], options: EncodeOptions) => {
+    if (isBulkOutput(options.output) || options.queue !== undefined) {
+      const { runBulkEncode } = await import("../serve/run-bulk-encode.js");
+      await runBulkEncode(texts, options, command.getOptionValueSource("inputFormat") !== "default", io, reporter);
+      return;
+    }
+    const format: string = options.inputFormat;
+    if (format === "csv") {
+      throw new UsageError("--input-format csv needs an --output folder (bulk encoding to .npy shards)", "Example: albert encode --preset P --input corpus.csv --output vectors/");
+    }
+    if (format === "txt") options.inputFormat = "text";
     // Loaded on use, so `--help` and usage errors do not wait for TF.js to load.
     const { runEncode } = await import("../encode/run-encode.js");
     await runEncode(texts, options, io, reporter);

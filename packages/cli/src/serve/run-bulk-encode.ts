@@ -4,21 +4,9 @@ import type { EncodeOptions } from "../commands/encode.js";
 import { UsageError } from "../errors.js";
 import type { Io } from "../io/streams.js";
 import type { Reporter } from "../reporter.js";
+import { isBulkOutput as isBulkFolder, type BulkEncodeOptions } from "./bulk-output.js";
 import { startBulkBar } from "./bulk-progress.js";
 import { loadEmbeddingModel } from "./embedding-model.js";
-
-/** The options `albert encode` adds for bulk runs. */
-export interface BulkEncodeOptions {
-  queue?: string;
-  queueName?: string;
-  shardSize: number;
-  maxBatchTokens: number;
-}
-
-/** Whether `--output` asks for the sharded mode: a folder, or a name without `.jsonl`. */
-export function isBulkOutput(output: string | undefined): boolean {
-  return output !== undefined && path.extname(output).toLowerCase() !== ".jsonl";
-}
 
 /** `albert encode` pooling names → core's (`cls` there is KerasHub's pooled_output). */
 const POOLING = { cls: "pooled", mean: "mean" } as const;
@@ -29,7 +17,7 @@ const POOLING = { cls: "pooled", mean: "mean" } as const;
  */
 export async function runBulkEncode(
   texts: string[],
-  options: EncodeOptions & BulkEncodeOptions,
+  options: EncodeOptions,
   formatGiven: boolean,
   io: Io,
   reporter: Reporter,
@@ -43,7 +31,12 @@ export async function runBulkEncode(
   if (options.sequenceOutput) throw new UsageError("--sequence-output is not offered with sharded output (one vector per text)");
   const input = path.resolve(io.cwd, options.input);
   const output = path.resolve(io.cwd, options.output!);
-  const inputFormat = formatGiven ? (options.inputFormat === "text" ? "txt" : options.inputFormat) : undefined;
+  if (options.output === undefined || !isBulkFolder(options.output)) {
+    throw new UsageError("--queue needs an --output folder (sharded output), not a .jsonl file", "Example: albert encode --preset P --input corpus.txt --output vectors/ --queue redis://127.0.0.1:6379");
+  }
+  const bulk = options as EncodeOptions & BulkEncodeOptions;
+  const given: string = options.inputFormat;
+  const inputFormat = formatGiven ? (given === "text" ? "txt" : given) : undefined;
   const pooling = POOLING[options.pooling];
   const common = {
     input,
@@ -51,8 +44,8 @@ export async function runBulkEncode(
     ...(inputFormat === undefined ? {} : { inputFormat }),
     preset: options.preset,
     normalize: options.normalize,
-    shardSize: options.shardSize,
-    maxBatchTokens: options.maxBatchTokens,
+    shardSize: bulk.shardSize,
+    maxBatchTokens: bulk.maxBatchTokens,
     maxBatchSize: options.batchSize,
     sequenceLength: options.sequenceLength ?? null,
     lowercase: options.lowercase ?? null,

@@ -26,6 +26,7 @@ export async function runWorkerCommand(options: WorkerOptions, io: Io, reporter:
         settings.pooling,
         reporter,
       ),
+    onStart: (e) => io.stderr.write(`albert: ${e.name} (${e.rows} rows): started\n`),
     onShard: (e) =>
       io.stderr.write(
         `albert: ${e.name} (${e.rows} rows, ${e.seconds.toFixed(2)} s): ${e.written ? "written" : "already written by another worker; this copy dropped"}\n`,

@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -25,15 +25,8 @@ export interface RunOptions {
   timeoutMs?: number;
 }
 
-/**
- * Runs `node bin/albert.js ...args` as a real subprocess (the built CLI: `pnpm build` first)
- * and collects its exit code and output. The environment is the test process's minus the
- * variables that would send it to a hub, plus `env`: tests never reach the internet.
- */
-export function runCli(args: string[], options: RunOptions = {}): Promise<CliResult> {
-  if (!existsSync(BUILT_MAIN)) {
-    throw new Error(`${BUILT_MAIN} is missing: build first (pnpm --filter @albert/cli run build)`);
-  }
+/** The test process' environment minus what would send the CLI to a hub, plus `extra`. */
+function cliEnv(extra: Record<string, string> | undefined): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const key of [
     "HF_ENDPOINT",
@@ -45,7 +38,20 @@ export function runCli(args: string[], options: RunOptions = {}): Promise<CliRes
     delete env[key];
   }
   delete env["npm_lifecycle_event"];
-  Object.assign(env, { ALBERT_OFFLINE: "1", FORCE_COLOR: "0" }, options.env ?? {});
+  Object.assign(env, { ALBERT_OFFLINE: "1", FORCE_COLOR: "0" }, extra ?? {});
+  return env;
+}
+
+/**
+ * Runs `node bin/albert.js ...args` as a real subprocess (the built CLI: `pnpm build` first)
+ * and collects its exit code and output. The environment is the test process's minus the
+ * variables that would send it to a hub, plus `env`: tests never reach the internet.
+ */
+export function runCli(args: string[], options: RunOptions = {}): Promise<CliResult> {
+  if (!existsSync(BUILT_MAIN)) {
+    throw new Error(`${BUILT_MAIN} is missing: build first (pnpm --filter @albert/cli run build)`);
+  }
+  const env = cliEnv(options.env);
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [LAUNCHER, ...args], {
       cwd: options.cwd ?? process.cwd(),
@@ -92,4 +98,45 @@ export function expectOneLineError(stderrLines: string[]): { message: string; hi
     throw new Error(`expected one error line and a hint, got ${JSON.stringify(stderrLines)}`);
   }
   return { message: first.slice("albert: ".length), ...(second ? { hint: second.slice(6) } : {}) };
+}
+
+/** A CLI process left running (a service, a worker): its output so far, and its exit. */
+export interface CliProcess {
+  child: ChildProcess;
+  stderr(): string;
+  stdout(): string;
+  /** Resolves with the exit code (null when killed by a signal) once the process ends. */
+  exited: Promise<number | null>;
+  /** Resolves once stderr holds a match for `pattern`, with the match. */
+  waitForStderr(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
+}
+
+/** Starts `node bin/albert.js ...args` (the built CLI) without waiting for it to end. */
+export function startCli(args: string[], options: { env?: Record<string, string>; cwd?: string } = {}): CliProcess {
+  if (!existsSync(BUILT_MAIN)) {
+    throw new Error(`${BUILT_MAIN} is missing: build first (pnpm --filter @albert/cli run build)`);
+  }
+  const child = spawn(process.execPath, [LAUNCHER, ...args], { cwd: options.cwd ?? process.cwd(), env: cliEnv(options.env), stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  child.stdout!.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+  child.stderr!.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+  const exited = new Promise<number | null>((resolve) => child.once("close", (code) => resolve(code)));
+  return {
+    child,
+    stderr: () => stderr,
+    stdout: () => stdout,
+    exited,
+    async waitForStderr(pattern, timeoutMs = 60_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const match = pattern.exec(stderr);
+        if (match !== null) return match;
+        if (child.exitCode !== null || child.signalCode !== null || Date.now() > deadline) {
+          throw new Error(`no ${pattern} on stderr (${child.exitCode !== null ? `exited ${child.exitCode}` : "timed out"}): ${stderr}`);
+        }
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    },
+  };
 }

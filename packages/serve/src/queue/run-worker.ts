@@ -31,6 +31,9 @@ export interface RunWorkerOptions {
   lockDurationMs?: number;
   /** How often workers look for shards whose worker died, in ms (default lockDurationMs / 2). */
   stalledIntervalMs?: number;
+  /** Called when a shard is taken, before it is encoded. */
+  onStart?: (event: { run: string; shard: number; name: string; rows: number }) => void;
+  /** Called when a shard is done (written, or dropped as written already). */
   onShard?: (event: ShardEvent) => void;
   onError?: (error: Error) => void;
 }
@@ -81,6 +84,7 @@ export async function runWorker(options: RunWorkerOptions): Promise<WorkerHandle
       );
     }
     const start = performance.now();
+    options.onStart?.({ run: data.run, shard: data.shard, name: shardName(data.shard), rows: data.texts.length });
     const model = await modelFor(data.settings);
     let reported = 0;
     const vectors = await encodeShard(model, data.texts, {
