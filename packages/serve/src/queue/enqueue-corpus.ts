@@ -107,7 +107,7 @@ export async function enqueueCorpus(options: EnqueueCorpusOptions): Promise<Enqu
     // A failed try is retried; only the last one fails the run.
     void queue.getJobState(jobId).then((state) => {
       if (state === "failed") {
-        failure = new ServeError("job_failed", `${shardName(job.shard)} failed on every one of ${attempts} tries: ${failedReason}`);
+        failure = new ServeError("job_failed", `${shardName(job.shard)} failed for good (tries: at most ${attempts}): ${failedReason}`);
         notify();
       }
     });
