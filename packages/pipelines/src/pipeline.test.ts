@@ -141,6 +141,26 @@ describe("token-classification", () => {
   });
 });
 
+describe("offsets", () => {
+  it("code points by default (transformers' values), UTF-16 units with offsetUnit: \"utf16\"", async () => {
+    await noLeaks(async () => {
+      const text = "😀 john smith lives in new york city.";
+      const byCodePoint = await pipeline("token-classification", hfDir("token_classification"));
+      const byUnit = await pipeline("token-classification", hfDir("token_classification"), { offsetUnit: "utf16" });
+      const a = (await byCodePoint(text, { ignoreLabels: [] })) as { start: number; end: number; word: string }[];
+      const b = (await byUnit(text, { ignoreLabels: [] })) as { start: number; end: number; word: string }[];
+      expect(a.map((e) => e.word)).toEqual(b.map((e) => e.word));
+      const chars = Array.from(text);
+      a.forEach((e, i) => {
+        expect(chars.slice(e.start, e.end).join("")).toBe(text.slice(b[i]!.start, b[i]!.end));
+        if (e.start >= 1) expect(b[i]!.start).toBe(e.start + 1);
+      });
+      byCodePoint.dispose();
+      byUnit.dispose();
+    });
+  });
+});
+
 describe("feature-extraction", () => {
   it("[1, S, H] per text; cls, mean, pooled and normalize from the same hidden states; batches change nothing", async () => {
     await noLeaks(async () => {
