@@ -75,11 +75,4 @@ describe("buildAlbertGraph in 16 bits", () => {
     expect(dtypes(ops, ["MatMul", "Einsum"])).toEqual(new Set([DT.HALF]));
     expect(ops.some((o) => o.op === "_FusedMatMul" || o.op === "BatchMatMulV2")).toBe(false);
   });
-
-  it("takes weights packed two 16-bit values per int32, LayerNorm parameters as float32", () => {
-    const graph = buildAlbertGraph(spec, shapes, { fusedActivation: true }, { compute: "bfloat16", weightFeed: "packed" });
-    const dtypeOf = new Map(graph.weightInputs.map((name, i) => [name, graph.weightDtypes[i]]));
-    expect(dtypeOf.get("group_0_inner_layer_0/feedforward_intermediate_dense/kernel")).toBe("DT_INT32");
-    expect(dtypeOf.get("embeddings_layer_norm/gamma")).toBe("DT_FLOAT");
-  });
 });

@@ -45,10 +45,6 @@ export interface GraphPrecision {
    * and round once, as KerasHub's compiled `predict` does. Slower; for checking.
    */
   exact?: boolean;
-  /** How each weight is fed: `"float32"` tensors (cast in the graph), or its 16-bit patterns
-   * packed two to an int32, the first in the low half (`"packed"`; read with a zero-copy
-   * Bitcast). LayerNorm parameters always come as float32. */
-  weightFeed?: "float32" | "packed";
 }
 
 /**
@@ -81,8 +77,6 @@ export interface AlbertGraph {
   weightInputs: string[];
   /** The graph's names for those inputs (`name:0`). */
   weightTensorNames: string[];
-  /** Each input's TensorFlow dtype (`DT_FLOAT`, or `DT_INT32` for packed 16-bit weights). */
-  weightDtypes: ("DT_FLOAT" | "DT_INT32")[];
 }
 
 /**
@@ -111,45 +105,31 @@ export function buildAlbertGraph(
   }
   const reduced = precision.compute !== "float32";
   const exact = reduced && precision.exact === true;
-  const packed = reduced && precision.weightFeed === "packed";
   const cached = !exact && kernels.cachedWeights === true;
   const CT = DTYPES[precision.compute];
   const C = attr.type(CT);
   const g = new GraphBuilder();
   const weightInputs: string[] = [];
   const weightTensorNames: string[] = [];
-  const weightDtypes: ("DT_FLOAT" | "DT_INT32")[] = [];
   const cast = (x: string, from: DataType, to: DataType) =>
     from === to ? x : g.op("Cast", [x], { SrcT: attr.type(from), DstT: attr.type(to), Truncate: attr.bool(false) });
   const reshapeAs = (x: string, to: string, T = C) => g.op("Reshape", [x, to], { T, Tshape: INT32 });
-  /** A weight as fed: float32, in the shape of its variable. */
-  const input = (name: string, asPacked: boolean) => {
+  /** A weight as fed: the float32 variable. */
+  const input = (name: string) => {
     const shape = weightShapes.get(name);
     if (shape === undefined) throw new Error(`graph: unknown weight ${name}`);
-    const size = shape.reduce((a, b) => a * b, 1);
-    const node = g.placeholder(
-      `w/${name}`.replace(/[^A-Za-z0-9_./-]/g, "_"),
-      asPacked ? DT.INT32 : DT.FLOAT,
-      asPacked ? [Math.ceil(size / 2)] : shape,
-    );
+    const node = g.placeholder(`w/${name}`.replace(/[^A-Za-z0-9_./-]/g, "_"), DT.FLOAT, shape);
     weightInputs.push(name);
     weightTensorNames.push(`${node}:0`);
-    weightDtypes.push(asPacked ? "DT_INT32" : "DT_FLOAT");
-    if (!asPacked) return node;
-    // Two 16-bit values per int32 (the first in the low half): a zero-copy Bitcast to
-    // [n/2, 2] halves, then the variable's shape (dropping the pad of an odd count).
-    let halves = reshapeAs(g.op("Bitcast", [node], { T: INT32, type: C }), g.ints([-1]));
-    if (size % 2 === 1) halves = g.op("Slice", [halves, g.ints([0]), g.ints([size])], { T: C, Index: INT32 });
-    return reshapeAs(halves, g.ints(shape));
+    return node;
   };
   const weights = new Map<string, string>();
   /** A weight in the compute dtype (LayerNorm parameters: float32), one input per variable. */
   const w = (name: string) => {
     let node = weights.get(name);
     if (node === undefined) {
-      const computed = isComputeWeight(name);
-      node = input(name, packed && computed);
-      if (computed && !packed) node = cast(node, DT.FLOAT, CT);
+      node = input(name);
+      if (isComputeWeight(name)) node = cast(node, DT.FLOAT, CT);
       weights.set(name, node);
     }
     return node;
@@ -248,17 +228,12 @@ export function buildAlbertGraph(
   };
 
   // === Embeddings ===
-  // Fed as float32, a table is read in float32 and only the rows used are cast.
-  const table = (name: string) => (packed ? { node: w(name), T: CT } : { node: input(name, false), T: DT.FLOAT });
-  const lookup = (name: string, ids: string) => {
-    const { node, T } = table(name);
-    const rows = g.op("GatherV2", [node, ids, g.scalar(0)], { Tparams: attr.type(T), Tindices: INT32, Taxis: INT32, batch_dims: attr.int(0) });
-    return cast(rows, T, CT);
-  };
-  const positionTable = table("position_embedding/embeddings");
+  // Tables are read in float32 and only the rows used are cast (the same values).
+  const lookup = (name: string, ids: string) =>
+    cast(g.op("GatherV2", [input(name), ids, g.scalar(0)], { Tparams: FLOAT, Tindices: INT32, Taxis: INT32, batch_dims: attr.int(0) }), DT.FLOAT, CT);
   const positions = cast(
-    g.op("Slice", [positionTable.node, g.ints([0, 0]), shape([length, -1], "position_size")], { T: attr.type(positionTable.T), Index: INT32 }),
-    positionTable.T,
+    g.op("Slice", [input("position_embedding/embeddings"), g.ints([0, 0]), shape([length, -1], "position_size")], { T: FLOAT, Index: INT32 }),
+    DT.FLOAT,
     CT,
   );
   let x = add(add(lookup("token_embedding/embeddings", tokenIds), positions), lookup("segment_embedding/embeddings", segmentIds));
@@ -383,5 +358,5 @@ export function buildAlbertGraph(
       pooled_output: { node: pooled, dtype: DT.FLOAT, shape: [-1, H] },
     },
   });
-  return { savedModel, weightInputs, weightTensorNames, weightDtypes };
+  return { savedModel, weightInputs, weightTensorNames };
 }

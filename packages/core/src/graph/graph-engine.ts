@@ -63,7 +63,7 @@ export class GraphSession {
     try {
       writeFileSync(path.join(dir, "saved_model.pb"), graph.savedModel);
       const id = backend.loadSavedModelMetaGraph(dir, "serve");
-      const infos = [...INPUTS, ...graph.weightTensorNames.map((name, i) => ({ name, tfDtype: graph.weightDtypes[i]! }))];
+      const infos = [...INPUTS, ...graph.weightTensorNames.map((name) => ({ name, tfDtype: "DT_FLOAT" }))];
       return new GraphSession(backend, id, graph.weightInputs, infos);
     } finally {
       rmSync(dir, { recursive: true, force: true });
