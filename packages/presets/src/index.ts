@@ -103,3 +103,4 @@ export {
   type HeadTensorRequest,
   type TransformersTaskConfig,
 } from "./formats/hf-heads.js";
+export { joinPresetPath, presetPathExists, readPresetBytes, readPresetText } from "./preset-paths.js";

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "./platform/fs.js";
 import { PresetError } from "./errors.js";
 
 /** Reads and parses a JSON file, with errors that name the file. */

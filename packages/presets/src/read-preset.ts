@@ -1,5 +1,5 @@
-import { existsSync, statSync } from "node:fs";
-import path from "node:path";
+import { existsSync, statSync } from "./platform/fs.js";
+import path from "./platform/path.js";
 import {
   KERAS_BACKBONE_CLASS,
   KERAS_REGISTERED_NAME,

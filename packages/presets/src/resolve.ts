@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import { PresetError } from "./errors.js";
 import { getPreset, isBuiltinPreset } from "./registry.js";
 import { DEFAULT_RETRY_POLICY } from "./resolve/download.js";
+import { handleScheme } from "./resolve/handles.js";
 import { resolveHf } from "./resolve/hf.js";
 import { HttpStatusError, RetryableError } from "./resolve/http.js";
 import { resolveKaggle } from "./resolve/kaggle.js";
@@ -12,6 +13,7 @@ import type { RemoteOptions } from "./resolve/options.js";
 import type { DownloadProgress, ProgressOptions } from "./resolve/progress.js";
 
 export type { DownloadProgress } from "./resolve/progress.js";
+export { handleScheme } from "./resolve/handles.js";
 
 export interface ResolveOptions extends ProgressOptions {
   /** For built-in names: which hub to try first (default `"kaggle"`); the other is the fallback. */
@@ -31,12 +33,6 @@ export interface ResolveOptions extends ProgressOptions {
   retries?: number;
   /** First retry delay in ms, doubled each time up to 10 s (default 500). */
   retryDelayMs?: number;
-}
-
-/** The scheme of a handle (`kaggle`, `hf`, `file`), or `undefined` for a bare name or path. */
-export function handleScheme(handle: string): string | undefined {
-  const match = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\//.exec(handle);
-  return match?.[1]?.toLowerCase();
 }
 
 function looksLikePath(handle: string): boolean {

@@ -1,4 +1,4 @@
-import path from "node:path";
+import path from "./platform/path.js";
 import { PresetError } from "./errors.js";
 
 /**

@@ -1,5 +1,5 @@
-import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
-import path from "node:path";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "./platform/fs.js";
+import path from "./platform/path.js";
 import { PresetError } from "./errors.js";
 import {
   readKerasVarGroups,

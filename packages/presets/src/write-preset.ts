@@ -1,5 +1,5 @@
-import { existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
-import path from "node:path";
+import { existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from "./platform/fs.js";
+import path from "./platform/path.js";
 import {
   ARCHITECTURE_FIELDS,
   countBackboneParams,

@@ -1,5 +1,5 @@
-import { existsSync } from "node:fs";
-import path from "node:path";
+import { existsSync } from "../platform/fs.js";
+import path from "../platform/path.js";
 import type { AlbertActivation, AlbertBackboneConfig } from "../config.js";
 import { readConfigSection } from "../json-file.js";
 import { PythonFloat, pythonJsonDumps } from "../python-json.js";

@@ -1,5 +1,5 @@
-import { randomBytes } from "node:crypto";
-import { closeSync, openSync, readFileSync, writeSync } from "node:fs";
+import { randomBytes } from "../platform/crypto.js";
+import { closeSync, openSync, readFileSync, writeSync } from "../platform/fs.js";
 import type * as H5 from "h5wasm/node";
 import { PresetError } from "../errors.js";
 import { encodeHalf, type HalfDtype } from "./half-precision.js";

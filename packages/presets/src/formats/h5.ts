@@ -1,6 +1,7 @@
 import type * as H5 from "h5wasm/node";
 import { PresetError } from "../errors.js";
 import { sizeOf, type StoredDtype } from "../weights.js";
+import { importH5Module, withH5Path } from "../platform/h5-module.js";
 import { decodeHalf } from "./half-precision.js";
 
 export type { StoredDtype };
@@ -14,7 +15,7 @@ let loaded: typeof H5 | undefined;
  * then throw instead of printing to stderr.
  */
 function loadH5wasm(): Promise<typeof H5> {
-  loading ??= import("h5wasm/node").then(async (lib) => {
+  loading ??= importH5Module().then(async (lib) => {
     (await lib.ready).activate_throwing_error_handler();
     loaded = lib;
     return lib;
@@ -46,7 +47,7 @@ export async function openH5(path: string, mode: "r" | "w" = "r"): Promise<H5Fil
   const lib = await loadH5wasm();
   if (mode === "w") {
     try {
-      return new lib.File(path, "w", { libver: ["earliest", "v114"] });
+      return withH5Path(lib, path, "w", (file) => new lib.File(file, "w", { libver: ["earliest", "v114"] }));
     } catch (error) {
       throw new PresetError("write_failed", `Cannot create ${path}: ${hdf5Reason(error)}`, {
         path,
@@ -55,7 +56,7 @@ export async function openH5(path: string, mode: "r" | "w" = "r"): Promise<H5Fil
     }
   }
   try {
-    return new lib.File(path, mode);
+    return withH5Path(lib, path, mode, (file) => new lib.File(file, mode));
   } catch (error) {
     throw new PresetError(
       "corrupt_weights",

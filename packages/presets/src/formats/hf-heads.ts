@@ -1,9 +1,9 @@
-import path from "node:path";
+import path from "../platform/path.js";
 import type { AlbertActivation } from "../config.js";
 import { PresetError } from "../errors.js";
 import { isJsonObject, readJsonFile } from "../json-file.js";
 import { sameShape, type WeightMap } from "../weights.js";
-import { existsSync } from "node:fs";
+import { existsSync } from "../platform/fs.js";
 import { activationOfHiddenAct, isTransformersConfig } from "./hf-config.js";
 import { openTransformersCheckpoint, transpose2d } from "./hf-weights.js";
 import { readSafetensorsTensor } from "./safetensors.js";

@@ -1,5 +1,5 @@
-import { existsSync } from "node:fs";
-import path from "node:path";
+import { existsSync } from "../platform/fs.js";
+import path from "../platform/path.js";
 import type { AlbertBackboneConfig } from "../config.js";
 import { PresetError } from "../errors.js";
 import { readJsonFile } from "../json-file.js";

@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readSync } from "../platform/fs.js";
 import { Float16Array } from "@petamoriken/float16";
 import { MAX_TENSOR_ELEMENTS } from "../config.js";
 import { PresetError } from "../errors.js";

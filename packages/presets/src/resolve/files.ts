@@ -1,5 +1,5 @@
-import { existsSync } from "node:fs";
-import path from "node:path";
+import { existsSync } from "../platform/fs.js";
+import path from "../platform/path.js";
 import { PresetError } from "../errors.js";
 import { isTransformersConfig } from "../formats/hf-config.js";
 import {

@@ -19,6 +19,12 @@ export interface KaggleHandle {
   version: number | undefined;
 }
 
+/** The scheme of a handle (`kaggle`, `hf`, `file`), or `undefined` for a bare name or path. */
+export function handleScheme(handle: string): string | undefined {
+  const match = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\//.exec(handle);
+  return match?.[1]?.toLowerCase();
+}
+
 function invalid(handle: string, why: string, allowed: string): never {
   throw new PresetError(
     "invalid_handle",
