@@ -1,8 +1,8 @@
-import { existsSync } from "node:fs";
 import { ensureBackendAsync } from "@albert/backends";
 import {
   getPreset,
   isBuiltinPreset,
+  presetPathExists,
   readPreset,
   resolvePreset,
   writePreset,
@@ -50,7 +50,7 @@ export async function loadPresetBackbone<T>(
   const policy = toDTypePolicy(dtype);
   await ensureBackendAsync();
   const loadWeights = options.loadWeights ?? true;
-  if (!loadWeights && isBuiltinPreset(preset) && !existsSync(preset)) {
+  if (!loadWeights && isBuiltinPreset(preset) && !presetPathExists(preset)) {
     return build(withDtype(getPreset(preset).config, policy));
   }
   // Without weights, a remote preset downloads only its config (and tokenizer) files.

@@ -74,22 +74,28 @@ describe("browser safety", () => {
     },
   );
 
-  it("fromPreset's file reading is swapped for a stub in browser bundles", () => {
+  it("fromPreset's file access is swapped for its browser twin in browser bundles", () => {
     const pkg = JSON.parse(readFileSync(path.join(packageDir, "package.json"), "utf8")) as {
       browser: Record<string, string>;
     };
     expect(pkg.browser["./dist/preset-files.js"]).toBe("./dist/preset-files.browser.js");
     const stub = moduleGraph(path.join(packageDir, "src/preset-files.browser.ts"), true);
-    expect(stub.bare.filter((s) => NODE_ONLY.has(s))).toEqual([]);
+    // It reads through @albert/presets, whose browser build (its "browser" export condition)
+    // keeps presets in the page's memory; examples/browser bundles both for Chromium.
+    expect(stub.bare).toContain("@albert/presets");
+    expect(stub.bare.filter((s) => NODE_ONLY.has(s) && s !== "@albert/presets")).toEqual([]);
     const source = readFileSync(path.join(packageDir, "src/albert-tokenizer.ts"), "utf8");
     expect(source).toMatch(/await import\("\.\/preset-files\.js"\)/);
   });
 
-  it("the browser stub explains what to do instead", async () => {
-    const { readTokenizerPreset } = await import("./preset-files.browser.js");
-    await expect(readTokenizerPreset("albert_base_en_uncased")).rejects.toMatchObject({
+  it("the browser twin reads presets as Node does and explains why it cannot write", async () => {
+    const browser = await import("./preset-files.browser.js");
+    const node = await import("./preset-files.js");
+    expect(browser.readTokenizerPreset).toBe(node.readTokenizerPreset);
+    expect(browser.readHfTokenizerPreset).toBe(node.readHfTokenizerPreset);
+    await expect(browser.writeTokenizerFiles("/out", undefined)).rejects.toMatchObject({
       code: "unsupported_environment",
-      message: expect.stringMatching(/fromProto/),
+      message: expect.stringMatching(/needs Node/),
     });
   });
 });

@@ -1,6 +1,6 @@
-import path from "node:path";
 import { ensureBackendAsync } from "@albert/backends";
 import {
+  joinPresetPath,
   readPreset,
   readTransformersHeadTensors,
   readTransformersTaskConfig,
@@ -90,7 +90,7 @@ export interface HfHeadTensor extends HeadTensorRequest {
  */
 export function checkHfHead(checkpoint: HfTaskCheckpoint, spec: HfHeadSpec, options: { newHead?: boolean } = {}): boolean {
   const actual = checkpoint.config.architecture;
-  const file = path.join(checkpoint.dir, "config.json");
+  const file = joinPresetPath(checkpoint.dir, "config.json");
   if (spec.readsPooler && checkpoint.poolerMissing) {
     throw new AlbertConfigError(
       "weights_mismatch",

@@ -1,9 +1,9 @@
-import { existsSync } from "node:fs";
-import path from "node:path";
 import {
   ARCHITECTURE_FIELDS,
   isTransformersPreset,
+  joinPresetPath,
   kerasConfigJson,
+  presetPathExists,
   PythonFloat,
   readTaskPreset,
   toKerasConfigFile,
@@ -76,7 +76,7 @@ export async function loadTaskPreset(preset: string, options: TaskPresetOptions,
   try {
     const task = files !== undefined && files.task.class_name === className ? files : undefined;
     if (task !== undefined) checkTaskBackbone(task, backbone, dir);
-    const hasTokenizer = ["assets/tokenizer/vocabulary.spm", "spiece.model", "tokenizer.json"].some((f) => existsSync(path.join(dir, f)));
+    const hasTokenizer = ["assets/tokenizer/vocabulary.spm", "spiece.model", "tokenizer.json"].some((f) => presetPathExists(joinPresetPath(dir, f)));
     return { dir, backbone, task, extras: files?.extras, hasTokenizer, ...(hf ? { hf: hf.checkpoint } : {}) };
   } catch (error) {
     backbone.dispose();
@@ -92,7 +92,7 @@ function checkTaskBackbone(task: TaskPresetFiles, backbone: AlbertBackbone, dir:
   if (differ.length > 0) {
     throw new AlbertConfigError(
       "weights_mismatch",
-      `${path.join(dir, "task.json")} describes a backbone with ${differ.map((k) => `${k}=${String(saved[k])}`).join(", ")}, ` +
+      `${joinPresetPath(dir, "task.json")} describes a backbone with ${differ.map((k) => `${k}=${String(saved[k])}`).join(", ")}, ` +
         `but config.json has ${differ.map((k) => `${k}=${actual[k]}`).join(", ")}: the task does not fit its backbone`,
       "preset",
     );
@@ -156,7 +156,7 @@ export interface HeadVariableSpec {
  * naming the dataset and both shapes.
  */
 export function headWeights(groups: readonly KerasVarGroup[], specs: readonly HeadVariableSpec[], dir: string): WeightMap {
-  const file = path.join(dir, "task.weights.h5");
+  const file = joinPresetPath(dir, "task.weights.h5");
   const weights: WeightMap = new Map();
   for (const spec of specs) {
     const stored = groups.find((g) => g.group === spec.group)?.vars[spec.index];
