@@ -101,6 +101,10 @@ const gitSha1 = (b: Buffer) =>
   createHash("sha1").update(`blob ${b.length}\0`).update(b).digest("hex");
 const md5Base64 = (b: Buffer) => createHash("md5").update(b).digest("base64");
 
+/** The response headers the hub lets pages read (its `Access-Control-Expose-Headers`). */
+const CORS_EXPOSED_HEADERS =
+  "X-Repo-Commit, X-Request-Id, X-Error-Code, X-Error-Message, ETag, Accept-Ranges, Content-Range, X-Linked-Size, X-Linked-ETag";
+
 export function defaultCommit(repoId: string): string {
   return createHash("sha1").update(`commit:${repoId}`).digest("hex");
 }
@@ -403,6 +407,17 @@ export async function startHubServer(
         }
       }
       state.requests.push(recorded);
+      // CORS as the Hugging Face hub answers it, so pages on another origin can fetch files.
+      res.setHeader("access-control-allow-origin", "*");
+      res.setHeader("access-control-expose-headers", CORS_EXPOSED_HEADERS);
+      if (req.method === "OPTIONS") {
+        res.writeHead(204, {
+          "access-control-allow-headers": "authorization, range, content-type",
+          "access-control-allow-methods": "GET, HEAD, POST, OPTIONS",
+        });
+        res.end();
+        return;
+      }
       try {
         const rpc = /^\/v1\/models\.ModelApiService\/(\w+)$/.exec(url.pathname);
         if (rpc !== null && req.method === "POST") {
