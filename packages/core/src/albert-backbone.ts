@@ -27,6 +27,7 @@ import { PositionEmbedding } from "./layers/position-embedding.js";
 import { ReversibleEmbedding } from "./layers/reversible-embedding.js";
 import { TransformerEncoder } from "./layers/transformer-encoder.js";
 import { tf } from "./tf.js";
+import { dropout } from "./layers/dropout.js";
 import { checkWeightMap, readWeightMap, writeWeightMap } from "./weight-map.js";
 
 /** What `predict` can return besides the two main outputs (see `AlbertBackboneOutputs`). */
@@ -323,7 +324,7 @@ export class AlbertBackbone {
       const segments = this.segmentEmbedding.call(prepared.segmentIds);
       const r = (t: tf.Tensor) => this.store.precision.round(t);
       let embedded = this.embeddingsLayerNorm.call(r(tf.add(r(tf.add(tokens, positions)), segments)));
-      if (training && this.dropout > 0) embedded = r(tf.dropout(embedded, this.dropout));
+      if (training && this.dropout > 0) embedded = r(dropout(embedded, this.dropout));
       let x = this.embeddingProjection.call(embedded) as tf.Tensor3D;
 
       // === Encoder, with cross-layer sharing ===

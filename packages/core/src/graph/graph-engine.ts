@@ -1,8 +1,5 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import type { FloatDtype } from "../dtype/dtype-policy.js";
-import { tf } from "../tf.js";
+import type { tf } from "../tf.js";
 import {
   buildAlbertGraph,
   intermediateChunks,
@@ -10,26 +7,15 @@ import {
   type GraphKernels,
   type GraphPrecision,
 } from "./albert-graph.js";
-
-/** The session API of tfjs-node's kernel backend (synchronous, unlike `loadSavedModel`). */
-interface SessionBackend {
-  isUsingGpuDevice?: boolean;
-  loadSavedModelMetaGraph(path: string, tags: string): number;
-  runSavedModel(id: number, inputs: tf.Tensor[], inputs2: { name: string; tfDtype: string }[], outputs: string[]): tf.Tensor[];
-  deleteSavedModel(id: number): void;
-}
+import { loadSavedModel, nativeSessionBackend, type SessionBackend } from "./native-session.js";
 
 const INPUTS = ["token_ids", "segment_ids", "padding_mask"].map((name) => ({ name: `${name}:0`, tfDtype: "DT_INT32" }));
 const OUTPUTS = ["sequence_output:0", "pooled_output:0"];
 
-/** The native backend's session API, when models run on TensorFlow's CPU device. */
+/** The native backend's session API, when models run on TensorFlow's CPU device
+ * (`ALBERT_GRAPH=0` turns inference graphs off). */
 export function sessionBackend(): SessionBackend | undefined {
-  if (tf.getBackend() !== "tensorflow" || process.env["ALBERT_GRAPH"] === "0") return undefined;
-  const backend = tf.backend() as unknown as Partial<SessionBackend>;
-  if (backend.isUsingGpuDevice === true) return undefined; // _MklLayerNorm is a CPU kernel
-  return typeof backend.loadSavedModelMetaGraph === "function" && typeof backend.runSavedModel === "function"
-    ? (backend as SessionBackend)
-    : undefined;
+  return process.env["ALBERT_GRAPH"] === "0" ? undefined : nativeSessionBackend();
 }
 
 /**
@@ -59,15 +45,9 @@ export class GraphSession {
     precision: GraphPrecision = { compute: "float32" },
   ): GraphSession {
     const graph = buildAlbertGraph(spec, weightShapes, { ...kernels, ffnChunks: intermediateChunks(spec) }, precision);
-    const dir = mkdtempSync(path.join(tmpdir(), "albert-graph-"));
-    try {
-      writeFileSync(path.join(dir, "saved_model.pb"), graph.savedModel);
-      const id = backend.loadSavedModelMetaGraph(dir, "serve");
-      const infos = [...INPUTS, ...graph.weightTensorNames.map((name) => ({ name, tfDtype: "DT_FLOAT" }))];
-      return new GraphSession(backend, id, graph.weightInputs, infos);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const id = loadSavedModel(backend, graph.savedModel);
+    const infos = [...INPUTS, ...graph.weightTensorNames.map((name) => ({ name, tfDtype: "DT_FLOAT" }))];
+    return new GraphSession(backend, id, graph.weightInputs, infos);
   }
 
   /** `weights`: the variables named by `weightInputs`, in that order. */

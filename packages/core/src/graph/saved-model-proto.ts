@@ -105,7 +105,7 @@ const root = protobuf.Root.fromJSON(({
 }) as unknown as protobuf.INamespace);
 
 /** TensorFlow's `DataType` values used here. */
-export const DT = { FLOAT: 1, INT32: 3, BFLOAT16: 14, HALF: 19 } as const;
+export const DT = { FLOAT: 1, INT32: 3, BOOL: 10, BFLOAT16: 14, HALF: 19 } as const;
 export type DataType = (typeof DT)[keyof typeof DT];
 
 export const SavedModelMessage = root.lookupType("tensorflow.SavedModel");

@@ -28,6 +28,8 @@ export class WeightStore {
   /** The dtype variables hold: their float32 values are exactly this dtype's (Keras rounds a
    * value assigned to a bfloat16/float16 variable to nearest even). */
   readonly variableDtype: FloatDtype;
+  /** Whether the variables start from their initializers (no initial values given). */
+  readonly fromInitializers: boolean;
 
   /**
    * @param initial values to start from instead of the initializers (checked by the caller).
@@ -39,6 +41,7 @@ export class WeightStore {
     dtypes: { variableDtype: FloatDtype; computeDtype: FloatDtype } = { variableDtype: "float32", computeDtype: "float32" },
   ) {
     this.scope = `${name}_${nextScope++}`;
+    this.fromInitializers = initial === undefined;
     this.variableDtype = dtypes.variableDtype;
     this.precision = dtypes.computeDtype === "float32" ? FLOAT32 : new Precision(dtypes.computeDtype);
   }

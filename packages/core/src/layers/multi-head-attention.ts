@@ -1,6 +1,7 @@
 import { sessionBackend } from "../graph/graph-engine.js";
 import { DerivedWeights } from "../kernels/derived-weights.js";
 import { tf } from "../tf.js";
+import { dropout } from "./dropout.js";
 import { checkSequenceInputs } from "./check-tensor.js";
 import { albertKernelInitializer, zerosInitializer } from "./initializers.js";
 import { Layer, type WeightStore } from "./layer.js";
@@ -99,7 +100,7 @@ export class MultiHeadAttention extends Layer {
       if (precision.reduced) logits = tf.mul(r(logits), Math.fround(1 / Math.fround(Math.sqrt(D))));
       let probabilities = r(tf.softmax(tf.add(logits, maskBias))) as tf.Tensor4D;
       if (returnScores) scores = tf.keep(probabilities);
-      if (training && this.dropout > 0) probabilities = r(tf.dropout(probabilities, this.dropout)) as tf.Tensor4D;
+      if (training && this.dropout > 0) probabilities = r(dropout(probabilities, this.dropout)) as tf.Tensor4D;
       const context = tf.reshape(tf.transpose(r(tf.matMul(probabilities, v)), [0, 2, 1, 3]), [-1, hidden]);
       const out = r(tf.add(r(tf.matMul(context as tf.Tensor2D, outputKernel)), r(this.attentionOutput.bias)));
       return tf.reshape(out, [batch, length, hidden]) as tf.Tensor3D;

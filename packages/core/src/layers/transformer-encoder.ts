@@ -1,5 +1,6 @@
 import type { AlbertActivation } from "@albert/presets";
 import { tf } from "../tf.js";
+import { dropout } from "./dropout.js";
 import type { Precision } from "../dtype/rounding.js";
 import { activationIn } from "./activations.js";
 import { checkSequenceInputs } from "./check-tensor.js";
@@ -49,15 +50,15 @@ export class TransformerEncoder {
     const output = tf.tidy(() => {
       // In 16 bits the residual adds (and dropout's scaling) round too, as they do in Keras.
       const r = (t: tf.Tensor) => this.precision.round(t);
-      const dropout = (t: tf.Tensor) =>
-        training && this.options.dropout > 0 ? r(tf.dropout(t, this.options.dropout)) : t;
+      const drop = (t: tf.Tensor) =>
+        training && this.options.dropout > 0 ? r(dropout(t, this.options.dropout)) : t;
       const attention = this.selfAttention.call(x, maskBias, training, returnScores);
       scores = attention.scores;
       if (scores) tf.keep(scores);
-      const h = this.selfAttentionLayerNorm.call(r(tf.add(r(x), dropout(attention.output))));
+      const h = this.selfAttentionLayerNorm.call(r(tf.add(r(x), drop(attention.output))));
       const activation = activationIn(this.options.activation, this.precision);
       const ff = this.outputDense.call(activation(this.intermediateDense.call(h)));
-      return this.feedforwardLayerNorm.call(r(tf.add(h, dropout(ff)))) as tf.Tensor3D;
+      return this.feedforwardLayerNorm.call(r(tf.add(h, drop(ff)))) as tf.Tensor3D;
     });
     return scores === undefined ? { output } : { output, scores };
   }

@@ -2,6 +2,7 @@ import type { AlbertActivation, TaskExtras, WeightMap } from "@albert/presets";
 import { AlbertMaskedLMPreprocessor } from "@albert/tokenizer";
 import { AlbertBackbone } from "../albert-backbone.js";
 import { AlbertConfigError, AlbertInputError } from "../errors.js";
+import type { TrainHead } from "../graph/train-graph.js";
 import { WeightStore } from "../layers/layer.js";
 import type { tf } from "../tf.js";
 import { SparseCategoricalCrossentropy } from "../training/losses.js";
@@ -140,6 +141,11 @@ export class AlbertMaskedLM extends Task {
     } finally {
       out.sequenceOutput.dispose();
     }
+  }
+
+  protected override trainGraphHead(): TrainHead {
+    const head = this.maskedLMHead;
+    return { kind: "masked_lm", activation: head.intermediateActivation, layerNormEpsilon: head.layerNormEpsilon };
   }
 
   // === Data ===

@@ -5,6 +5,7 @@ import { tf } from "../tf.js";
 import { SparseCategoricalCrossentropy } from "../training/losses.js";
 import { SparseCategoricalAccuracy } from "../training/metrics.js";
 import { Adam } from "../training/optimizers/adam.js";
+import type { TrainHead } from "../graph/train-graph.js";
 import type { ClassifierPredictOptions } from "./albert-text-classifier.js";
 import {
   DenseHeadTask,
@@ -128,6 +129,10 @@ export class AlbertMultipleChoice extends DenseHeadTask {
     this.choices = c;
     const inputs = Object.fromEntries(Object.entries(batch.inputs).map(([k, g]) => [k, { data: g.data, shape: [b * c, s] }]));
     return super.withBatchTensors({ ...batch, inputs }, fn);
+  }
+
+  protected override trainGraphHead(): TrainHead {
+    return { kind: "pooled", dropout: this.dropout, activation: "linear", choices: this.choices };
   }
 
   /** Scores each (prompt, choice) row's pooled output, and regroups them `[b, C]`. */

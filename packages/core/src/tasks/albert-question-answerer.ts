@@ -3,6 +3,7 @@ import { AlbertInputError } from "../errors.js";
 import { tf } from "../tf.js";
 import { SparseCategoricalCrossentropy } from "../training/losses.js";
 import { Adam } from "../training/optimizers/adam.js";
+import type { TrainHead } from "../graph/train-graph.js";
 import type { ClassifierInputs, ClassifierPredictOptions } from "./albert-text-classifier.js";
 import {
   DenseHeadTask,
@@ -89,6 +90,10 @@ export class AlbertQuestionAnswerer extends DenseHeadTask {
   }
 
   /** `[batch, 2, seq]`: start logits then end logits (the layout the loss reads). */
+  protected override trainGraphHead(): TrainHead {
+    return { kind: "sequence", dropout: this.dropout, transpose: true };
+  }
+
   protected forward(inputs: BatchTensors, training: boolean): tf.Tensor {
     const out = this.callBackbone(inputs, training);
     out.pooledOutput.dispose();

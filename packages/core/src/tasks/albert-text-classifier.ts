@@ -6,9 +6,11 @@ import { AlbertConfigError, AlbertInputError } from "../errors.js";
 import { Dense } from "../layers/dense.js";
 import { WeightStore } from "../layers/layer.js";
 import { tf } from "../tf.js";
+import { dropout } from "../layers/dropout.js";
 import { SparseCategoricalCrossentropy } from "../training/losses.js";
 import { SparseCategoricalAccuracy } from "../training/metrics.js";
 import { Adam } from "../training/optimizers/adam.js";
+import type { TrainHead } from "../graph/train-graph.js";
 import { Task, type BatchTensors, type TaskDataset, type TaskPresetFilesOf } from "./task.js";
 import { checkRange, takeRows, toGrid, type Grid, type TextInputs } from "./task-data.js";
 import { textOrPackedInputs } from "./text-or-packed.js";
@@ -197,7 +199,7 @@ export class AlbertTextClassifier extends Task {
     try {
       return tf.tidy(() => {
         let pooled: tf.Tensor = out.pooledOutput;
-        if (training && this.dropout > 0) pooled = tf.dropout(pooled, this.dropout);
+        if (training && this.dropout > 0) pooled = dropout(pooled, this.dropout);
         // In 16 bits the activation's result is rounded to the compute dtype too.
         const precision = new Precision(this.backbone.dtypePolicy.computeDtype);
         return precision.round(ACTIVATIONS[this.activation](this.outputDense.call(pooled)));
@@ -205,6 +207,10 @@ export class AlbertTextClassifier extends Task {
     } finally {
       out.pooledOutput.dispose();
     }
+  }
+
+  protected override trainGraphHead(): TrainHead {
+    return { kind: "pooled", dropout: this.dropout, activation: this.activation };
   }
 
   // === Data ===

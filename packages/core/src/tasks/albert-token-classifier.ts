@@ -4,6 +4,7 @@ import type { tf } from "../tf.js";
 import { SparseCategoricalCrossentropy } from "../training/losses.js";
 import { SparseCategoricalAccuracy } from "../training/metrics.js";
 import { Adam } from "../training/optimizers/adam.js";
+import type { TrainHead } from "../graph/train-graph.js";
 import type { ClassifierInputs, ClassifierPredictOptions } from "./albert-text-classifier.js";
 import {
   DenseHeadTask,
@@ -84,6 +85,10 @@ export class AlbertTokenClassifier extends DenseHeadTask {
   predict(x: ClassifierInputs, options: ClassifierPredictOptions = {}): tf.Tensor3D {
     const batchSize = this.predictBatchSize(options);
     return this.predictDataset(this.dataset(x, undefined, undefined, "predict"), batchSize) as tf.Tensor3D;
+  }
+
+  protected override trainGraphHead(): TrainHead {
+    return { kind: "sequence", dropout: this.dropout };
   }
 
   protected forward(inputs: BatchTensors, training: boolean): tf.Tensor {

@@ -5,6 +5,7 @@ import { AlbertConfigError, AlbertInputError } from "../errors.js";
 import { Dense } from "../layers/dense.js";
 import { WeightStore } from "../layers/layer.js";
 import { tf } from "../tf.js";
+import { dropout } from "../layers/dropout.js";
 import { checkLabels, type Labels } from "./albert-text-classifier.js";
 import { hfLabels, hfLinearHead, hfPreprocessorOptions, type HfHeadSpec } from "./hf-task-preset.js";
 import { Task, type TaskPresetFilesOf } from "./task.js";
@@ -91,7 +92,7 @@ export abstract class DenseHeadTask extends Task {
 
   /** Dropout (training only) then the `logits` layer. */
   protected logitsOf(x: tf.Tensor, training: boolean): tf.Tensor {
-    return tf.tidy(() => this.outputDense.call(training && this.dropout > 0 ? tf.dropout(x, this.dropout) : x));
+    return tf.tidy(() => this.outputDense.call(training && this.dropout > 0 ? dropout(x, this.dropout) : x));
   }
 
   override getConfig(): Record<string, unknown> {

@@ -3,14 +3,14 @@
  * scripts/fixtures/make_masked_lm_fit.py): KerasHub's own masked batch with sample weights, Adam
  * (1e-3), 2 epochs of 2 batches. Checks Keras' weighted `sum_over_batch_size` loss, the tied
  * token embedding's dense update, `pooled_dense` left alone (no gradient), the logs, every
- * trained variable and the optimizer's variable order.
+ * trained variable and the optimizer's variable order, on the train graph and on the tape.
  */
-import { describe, it } from "vitest";
-import { expectNoLeaks } from "../test-utils/index.js";
+import { describe, expect, it } from "vitest";
 import { checkMaskedLMFit } from "./test-utils/masked-lm-fit-check.js";
+import { TRAINING_ENGINES, onTrainingEngine } from "./test-utils/task-fixtures.js";
 
-describe("masked-LM fine-tuning reproduces Keras fit (testdata/tasks/keras/masked_lm_fit)", () => {
+describe.each(TRAINING_ENGINES)("masked-LM fine-tuning reproduces Keras fit (testdata/tasks/keras/masked_lm_fit) on the $engine", ({ flag, reports }) => {
   it("batch losses, logs, trained weights, optimizer variables and evaluate", async () => {
-    await expectNoLeaks(checkMaskedLMFit);
+    expect(await onTrainingEngine(flag, checkMaskedLMFit)).toMatch(reports);
   });
 });

@@ -124,10 +124,13 @@ export function takeText(segments: string[][], indices: readonly number[]): stri
   return taken.length === 1 ? taken[0]! : taken;
 }
 
-/** `[0, n)`, shuffled with Fisher-Yates when asked (Keras' `shuffle=True`). */
-export function order(n: number, shuffle: boolean): number[] {
+/** `[0, n)`, shuffled with Fisher-Yates when asked (Keras' `shuffle=True`); with `random`,
+ * as Python's `random.shuffle` from that generator. */
+export function order(n: number, shuffle: boolean, random?: { shuffle(items: number[]): void }): number[] {
   const indices = Array.from({ length: n }, (_, i) => i);
-  if (shuffle) {
+  if (shuffle && random !== undefined) {
+    random.shuffle(indices);
+  } else if (shuffle) {
     for (let i = n - 1; i > 0; i--) {
       const j = Math.floor(Math.random() * (i + 1));
       [indices[i], indices[j]] = [indices[j]!, indices[i]!];

@@ -1,11 +1,16 @@
 import { ensureBackend } from "@albert/backends";
 import type { KerasVarGroup, PythonJsonValue, TaskExtras } from "@albert/presets";
+import { PythonRandom } from "@albert/tokenizer";
 import type { AlbertBackbone } from "../albert-backbone.js";
 import { AlbertConfigError, AlbertInputError } from "../errors.js";
+import type { TrainHead } from "../graph/train-graph.js";
 import { prepareInputs } from "../inputs.js";
+import { withDropoutSeed } from "../layers/dropout.js";
+import { fillTruncatedNormal } from "../layers/initializers.js";
 import type { NamedWeight, WeightStore } from "../layers/layer.js";
 import { tf } from "../tf.js";
 import { CallbackList, History, type Callback, type Logs } from "../training/callbacks.js";
+import { GraphTraining, type GraphTrainingSetup } from "../training/graph-training.js";
 import { SparseCategoricalCrossentropy, type Loss } from "../training/losses.js";
 import { Mean, SparseCategoricalAccuracy, type Metric } from "../training/metrics.js";
 import { Adam } from "../training/optimizers/adam.js";
@@ -66,6 +71,14 @@ export interface FitOptions {
   /** Batch size of the validation pass (default `batchSize`). */
   validationBatchSize?: number;
   callbacks?: Callback | readonly Callback[];
+  /**
+   * Makes the run repeatable, as `keras.utils.set_random_seed(seed)` before building and
+   * training does in Keras: the shuffling order (Python's `random.shuffle` from
+   * `random.seed(seed)`, once per epoch), every dropout mask, and a new head's initial kernels
+   * (a head built from initializers and not trained yet is redrawn from the seed). A safe
+   * integer. Without it, each run draws anew.
+   */
+  seed?: number;
 }
 
 export interface EvaluateOptions {
@@ -115,6 +128,7 @@ const FIT_OPTIONS = new Set([
   "validationSplit",
   "validationBatchSize",
   "callbacks",
+  "seed",
 ]);
 
 function positiveInteger(value: unknown, argument: string, fallback: number): number {
@@ -162,12 +176,17 @@ export abstract class Task {
   private compiled: Compiled | undefined;
   /** A frozen backbone's outputs for the batch being trained on (see `trainOnBatch`). */
   private frozenBackbone: { sequenceOutput: tf.Tensor3D; pooledOutput: tf.Tensor2D } | undefined;
+  /** `fit` on native TensorFlow: the whole step as one TensorFlow graph. */
+  private readonly graphTraining = new GraphTraining();
+  /** The head still holds its initializers' values (see `FitOptions.seed`). */
+  private headFresh: boolean;
   private disposed = false;
 
   protected constructor(backbone: AlbertBackbone, store: WeightStore, name: string) {
     this.backbone = backbone;
     this.store = store;
     this.name = name;
+    this.headFresh = store.fromInitializers;
   }
 
   /** The attached preprocessor (`null`: inputs must be packed ids). */
@@ -186,6 +205,11 @@ export abstract class Task {
 
   /** KerasHub's compile defaults for this task. */
   protected abstract defaultCompile(): Compiled;
+
+  /** The head as the native train graph builds it (`undefined`: `fit` runs on the tape). */
+  protected trainGraphHead(): TrainHead | undefined {
+    return undefined;
+  }
 
   // === Weights ===
 
@@ -279,6 +303,10 @@ export abstract class Task {
       throw new AlbertInputError("invalid_value", "initialEpoch", `initialEpoch must be an integer >= 0, got ${JSON.stringify(initialEpoch)}`);
     }
     const shuffle = options.shuffle ?? true;
+    const seed = options.seed;
+    if (seed !== undefined && (typeof seed !== "number" || !Number.isSafeInteger(seed))) {
+      throw new AlbertInputError("invalid_value", "seed", `seed must be a safe integer, got ${JSON.stringify(seed)}`);
+    }
     let train = this.dataset(x, y, options.sampleWeight, "fit");
     let validation = options.validationData === undefined ? undefined : this.validationDataset(options.validationData);
     if (options.validationSplit !== undefined) {
@@ -298,6 +326,9 @@ export abstract class Task {
     const lossTracker = new Mean("loss");
     const variables = this.optimizedVariables();
     await ensureGradients();
+    if (seed !== undefined && this.headFresh) this.seedHead(seed);
+    const shuffler = seed === undefined ? undefined : new PythonRandom(seed);
+    let step = 0;
     this.stopTraining = false;
     let logs: Logs = {};
     await callbacks.call("onTrainBegin", {});
@@ -305,11 +336,11 @@ export abstract class Task {
       lossTracker.reset();
       for (const m of [...compiled.metrics, ...compiled.weightedMetrics]) m.resetState();
       await callbacks.call("onEpochBegin", epoch, {});
-      const parts = batches(order(train.size, shuffle), batchSize);
+      const parts = batches(order(train.size, shuffle, shuffler), batchSize);
       for (let b = 0; b < parts.length && !this.stopTraining; b++) {
         await callbacks.call("onTrainBatchBegin", b, {});
         const batch = train.batch(parts[b]!);
-        this.trainOnBatch(batch, variables, compiled, lossTracker);
+        this.trainOnBatch(batch, variables, compiled, lossTracker, stepSeed(seed, step++));
         logs = this.logs(lossTracker, compiled);
         await callbacks.call("onTrainBatchEnd", b, { ...logs });
       }
@@ -379,36 +410,75 @@ export abstract class Task {
     throw new AlbertInputError("invalid_type", "validationData", `validationData must be [x, y], [x, y, sampleWeight] or { x, y, sampleWeight }, got ${JSON.stringify(data)?.slice(0, 80)}`);
   }
 
-  private trainOnBatch(batch: TaskBatch, variables: OptimizedVariable[], compiled: Compiled, lossTracker: Mean): void {
+  /**
+   * How `fit` trains on this task: `"graph"` (native TensorFlow: each step, forward, backward
+   * and the optimizer's update, runs as one TensorFlow graph that this library builds), or
+   * `"tape (<why>)"`: op by op on TF.js' gradient tape (other backends, 16-bit policies,
+   * optimizers or losses the graph does not implement, `ALBERT_TRAIN_GRAPH=0`). Before the
+   * first `fit`, what it would use.
+   */
+  get trainingEngine(): string {
+    this.assertUsable();
+    const status = this.graphTraining.status;
+    if (status !== "tape (not used yet)") return status;
+    const reason = this.graphTraining.reasonAgainst(this.graphSetup(this.ensureCompiled()));
+    return reason === undefined ? "graph (built on the first batch)" : `tape (${reason})`;
+  }
+
+  private graphSetup(compiled: Compiled): GraphTrainingSetup {
+    return { backbone: this.backbone, head: this.trainGraphHead(), loss: compiled.loss, optimizer: compiled.optimizer, weights: this.weights };
+  }
+
+  private trainOnBatch(batch: TaskBatch, variables: OptimizedVariable[], compiled: Compiled, lossTracker: Mean, seed: number | string): void {
     this.withBatchTensors(batch, (inputs, y, sampleWeight) => {
-      // A frozen backbone without dropout computes what it computes at inference: run it once,
-      // outside the gradient tape (as a TensorFlow graph on native TensorFlow), and train the
-      // head on its outputs. The same numbers as running it on the tape, a fraction of the work.
-      const frozen = this.backbone.dropout === 0 && !this.backbone.weights.some((w) => w.variable.trainable);
-      this.frozenBackbone = frozen ? this.backbone.predict(this.backboneInputs(inputs)) : undefined;
-      let step: { loss: number; yPred: tf.Tensor };
-      try {
-        step = trainStep({
-          variables,
-          lookups: [
-            { layer: this.backbone.tokenEmbedding, ids: inputs["tokenIds"]! },
-            { layer: this.backbone.segmentEmbedding, ids: inputs["segmentIds"]! },
-          ],
-          forward: () => this.forward(inputs, true),
-          loss: (p) => compiled.loss.call(y!, p, sampleWeight),
-          optimizer: compiled.optimizer,
-        });
-      } finally {
-        if (this.frozenBackbone !== undefined) tf.dispose([this.frozenBackbone.sequenceOutput, this.frozenBackbone.pooledOutput]);
-        this.frozenBackbone = undefined;
-      }
-      const { loss, yPred } = step;
+      const setup = this.graphSetup(compiled);
+      const session = this.graphTraining.sessionFor(setup);
+      const graphStep = session && this.graphTraining.step(session, setup, variables, { inputs, y: y!, sampleWeight }, graphSeed(seed));
+      const { loss, yPred } = graphStep ?? withDropoutSeed(typeof seed === "string" ? seed : undefined, () => this.tapeStep(inputs, y!, sampleWeight, variables, compiled));
+      this.headFresh = false;
       try {
         lossTracker.update([loss], [], batch.inputs["tokenIds"]!.shape[0]!);
         this.updateMetrics(compiled, y!, yPred, sampleWeight);
       } finally {
         yPred.dispose();
       }
+    });
+  }
+
+  /** One step on TF.js' gradient tape (`trainStep`). */
+  private tapeStep(inputs: BatchTensors, y: tf.Tensor, sampleWeight: tf.Tensor | undefined, variables: OptimizedVariable[], compiled: Compiled) {
+    // A frozen backbone without dropout computes what it computes at inference: run it once,
+    // outside the gradient tape (as a TensorFlow graph on native TensorFlow), and train the
+    // head on its outputs. The same numbers as running it on the tape, a fraction of the work.
+    const frozen = this.backbone.dropout === 0 && !this.backbone.weights.some((w) => w.variable.trainable);
+    this.frozenBackbone = frozen ? this.backbone.predict(this.backboneInputs(inputs)) : undefined;
+    try {
+      return trainStep({
+        variables,
+        lookups: [
+          { layer: this.backbone.tokenEmbedding, ids: inputs["tokenIds"]! },
+          { layer: this.backbone.segmentEmbedding, ids: inputs["segmentIds"]! },
+        ],
+        forward: () => this.forward(inputs, true),
+        loss: (p) => compiled.loss.call(y, p, sampleWeight),
+        optimizer: compiled.optimizer,
+      });
+    } finally {
+      if (this.frozenBackbone !== undefined) tf.dispose([this.frozenBackbone.sequenceOutput, this.frozenBackbone.pooledOutput]);
+      this.frozenBackbone = undefined;
+    }
+  }
+
+  /**
+   * Redraws a new head's kernels from `seed` (`fit`'s `seed`): each matrix of the head, in
+   * order, from KerasHub's truncated normal (stddev 0.02) seeded with `seed`, `seed + 1`, ...;
+   * biases and LayerNorm weights start at fixed values anyway.
+   */
+  private seedHead(seed: number): void {
+    const kernels = this.store.all().filter(({ variable }) => variable.rank === 2);
+    kernels.forEach(({ variable }, i) => {
+      const values = fillTruncatedNormal(new Float32Array(variable.size), 0.02, seed + i);
+      tf.tidy(() => variable.assign(this.store.toVariableValue(tf.tensor(values, variable.shape))));
     });
   }
 
@@ -530,6 +600,7 @@ export abstract class Task {
   /** Frees the backbone, the head and the compiled optimizer's state. */
   dispose(): void {
     if (this.disposed) return;
+    this.graphTraining.dispose();
     this.compiled?.optimizer.dispose();
     this.backbone.dispose();
     this.store.dispose();
@@ -541,6 +612,22 @@ export abstract class Task {
       throw new AlbertConfigError("model_disposed", `${this.name} has been disposed: its weights are freed; build or load the task again`);
     }
   }
+}
+
+/**
+ * The seed of one `fit` step: with `fit`'s `seed`, a string naming the step (for TF.js'
+ * seeded dropout on the tape, and hashed for the graph's); without, a fresh random int32.
+ */
+function stepSeed(seed: number | undefined, step: number): number | string {
+  return seed === undefined ? (Math.random() * 2 ** 32) | 0 : `${seed}/${step}`;
+}
+
+/** A step seed as the graph's int32 dropout seed (FNV-1a of a string seed). */
+function graphSeed(seed: number | string): number {
+  if (typeof seed === "number") return seed;
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < seed.length; i++) hash = Math.imul(hash ^ seed.charCodeAt(i), 0x01000193);
+  return hash | 0;
 }
 
 function resolveOptimizer(value: CompileOptions["optimizer"], fallback: Optimizer): Optimizer {

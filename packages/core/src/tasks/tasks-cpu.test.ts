@@ -35,11 +35,11 @@ describe("tasks on the cpu backend", () => {
     });
   });
 
-  it.each(FINETUNE_RUNS)("fine-tuning %s reproduces Keras fit", async (run) => {
-    await expectNoLeaks(() => checkFinetuneRun(run));
+  it.each(FINETUNE_RUNS)("fine-tuning %s reproduces Keras fit (on the tape: no TensorFlow sessions here)", async (run) => {
+    expect(await expectNoLeaks(() => checkFinetuneRun(run))).toBe("tape (native TensorFlow is not the backend)");
   });
 
   it("masked-LM fine-tuning reproduces Keras fit", async () => {
-    await expectNoLeaks(checkMaskedLMFit);
+    expect(await expectNoLeaks(checkMaskedLMFit)).toBe("tape (native TensorFlow is not the backend)");
   });
 });

@@ -26,8 +26,9 @@ const optimizers: Record<(typeof FINETUNE_RUNS)[number], () => Optimizer | undef
     new AdamW({ learningRate: 1e-3, weightDecay: 0.01, excludeFromWeightDecay: { varNames: ["LayerNorm", "layer_norm", "bias"] } }),
 };
 
-/** Runs one fixture's fit and checks it against Keras; shared with the cpu-backend test. */
-export async function checkFinetuneRun(run: (typeof FINETUNE_RUNS)[number]): Promise<void> {
+/** Runs one fixture's fit and checks it against Keras; shared with the cpu-backend test.
+ * Returns the `trainingEngine` that trained. */
+export async function checkFinetuneRun(run: (typeof FINETUNE_RUNS)[number]): Promise<string> {
   const dir = path.join(FINETUNE_DIR, run);
   const expected = fixtureJson<Trajectory>(dir, "trajectory.json");
   const clf = await AlbertTextClassifier.fromPreset(CLASSIFIER_DIR, { dropout: 0, preprocessor: null });
@@ -62,6 +63,7 @@ export async function checkFinetuneRun(run: (typeof FINETUNE_RUNS)[number]): Pro
       onEpochEnd: (_epoch, logs) => void epochLogs.push(logs),
     },
   });
+  const engine = clf.trainingEngine;
   // The only tensors fit leaves are the optimizer's slots: momentum and velocity per variable.
   expect(tf.memory().numTensors - before).toBe(2 * clf.trainableWeights.length);
   expect(clf.optimizer.iterations).toBe(6);
@@ -107,10 +109,9 @@ export async function checkFinetuneRun(run: (typeof FINETUNE_RUNS)[number]): Pro
     expect(Math.abs(train[key]! - expected.evaluate_train[key]!)).toBeLessThanOrEqual(1e-5);
   }
   console.log(
-    `[${currentBackend()?.name}] ${run}: max |diff| batch losses ${lossDiff.toExponential(2)}, logs ${logDiff.toExponential(2)}, ` +
+    `[${currentBackend()?.name}, ${engine}] ${run}: max |diff| batch losses ${lossDiff.toExponential(2)}, logs ${logDiff.toExponential(2)}, ` +
       `weights ${weightDiff.toExponential(2)}, key biases ${keyBiasDiff.toExponential(2)}, optimizer slots ${slotDiff.toExponential(2)}, ` +
       `held-out logits ${heldoutDiff.toExponential(2)}`,
   );
-  clf.dispose();
+  clf.dispose();  return engine;
 }
-

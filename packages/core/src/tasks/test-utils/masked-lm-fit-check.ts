@@ -24,7 +24,7 @@ interface MaskedTrajectory {
 
 /** Runs the masked-LM fit of testdata/tasks/keras/masked_lm_fit and checks it against Keras;
  * shared with the cpu-backend test. */
-export async function checkMaskedLMFit(): Promise<void> {
+export async function checkMaskedLMFit(): Promise<string> {
   const sample = fixtureJson<Sample>(MASKED_LM_DIR, "preprocessor_sample.json");
   const expected = fixtureJson<MaskedTrajectory>(RUN, "trajectory.json");
   const mlm = await AlbertMaskedLM.fromPreset(MASKED_LM_DIR, { preprocessor: null });
@@ -74,7 +74,8 @@ export async function checkMaskedLMFit(): Promise<void> {
     "layers/masked_lm_head/_intermediate_dense": ["mlm_head/intermediate_dense/kernel", "mlm_head/intermediate_dense/bias"],
     "layers/masked_lm_head/_intermediate_layer_norm": ["mlm_head/intermediate_layer_norm/gamma", "mlm_head/intermediate_layer_norm/beta"],
   });
-  console.log(`masked_lm_fit: max |diff| weights ${weightDiff.toExponential(2)}, key biases ${keyBiasDiff.toExponential(2)}`);
+  const engine = mlm.trainingEngine;
+  console.log(`[${engine}] masked_lm_fit: max |diff| weights ${weightDiff.toExponential(2)}, key biases ${keyBiasDiff.toExponential(2)}`);
 
   const logits = mlm.predict(x);
   const logp = tf.tidy(() => tf.logSoftmax(logits).arraySync()) as number[][][];
@@ -85,4 +86,5 @@ export async function checkMaskedLMFit(): Promise<void> {
   expect(Math.abs(evaluated["loss"]! - expected.evaluate["loss"]!)).toBeLessThanOrEqual(1e-5);
   expect(evaluated["sparse_categorical_accuracy"]).toBe(expected.evaluate["sparse_categorical_accuracy"]);
   mlm.dispose();
+  return engine;
 }

@@ -69,6 +69,23 @@ export const ENGINES = [
   { engine: "eager", graph: "0" },
 ] as const;
 
+/** Both ways `fit` trains on native TensorFlow: the train graph, and op by op on the tape
+ * (`ALBERT_TRAIN_GRAPH=0`), with the `trainingEngine` each reports. */
+export const TRAINING_ENGINES = [
+  { engine: "graph", flag: "1", reports: /^graph$/ },
+  { engine: "tape", flag: "0", reports: /^tape \(ALBERT_TRAIN_GRAPH=0\)$/ },
+] as const;
+
+/** Runs `fn` with `ALBERT_TRAIN_GRAPH` set to `flag`, checking that it leaves no tensor behind. */
+export async function onTrainingEngine<T>(flag: string, fn: () => Promise<T>): Promise<T> {
+  process.env["ALBERT_TRAIN_GRAPH"] = flag;
+  try {
+    return await expectNoLeaks(fn);
+  } finally {
+    delete process.env["ALBERT_TRAIN_GRAPH"];
+  }
+}
+
 /** Runs `fn` with `ALBERT_GRAPH` set to `graph`, checking that it leaves no tensor behind. */
 export async function onEngine(graph: string, fn: () => Promise<void>): Promise<void> {
   process.env["ALBERT_GRAPH"] = graph;

@@ -54,13 +54,20 @@ export class Adam extends Optimizer {
     return ["momentum", "velocity"];
   }
 
-  protected updateStep(gradient: Gradient, variable: tf.Variable, [m, v]: tf.Variable[], step: number): void {
-    // The scalars in float32, as Keras computes them (ops.power on float32 tensors).
+  /**
+   * Step `step`'s (1-based) `alpha = lr * sqrt(1 - beta2^t) / (1 - beta1^t)`, in float32 as
+   * Keras computes it (ops.power on float32 tensors).
+   */
+  stepSize(step: number): number {
     const f = Math.fround;
     const t = f(step);
     const beta1Power = f(Math.pow(f(this.beta1), t));
     const beta2Power = f(Math.pow(f(this.beta2), t));
-    const alpha = f(f(f(this.learningRate) * f(Math.sqrt(f(1 - beta2Power)))) / f(1 - beta1Power));
+    return f(f(f(this.learningRate) * f(Math.sqrt(f(1 - beta2Power)))) / f(1 - beta1Power));
+  }
+
+  protected updateStep(gradient: Gradient, variable: tf.Variable, [m, v]: tf.Variable[], step: number): void {
+    const alpha = this.stepSize(step);
     const [summed, squared] = isSparseGradient(gradient)
       ? sparseMoments(gradient, variable.shape[0]!)
       : [gradient, tf.square(gradient)];

@@ -139,6 +139,20 @@ export abstract class Optimizer {
     this.iterations = step;
   }
 
+  /** A variable's slots (Adam: momentum, velocity), once built; `undefined` for a variable
+   * the optimizer was not built for. */
+  slotsOf(variable: tf.Variable): readonly tf.Variable[] | undefined {
+    return this.slotByVariable.get(variable);
+  }
+
+  /**
+   * Counts a step whose update was applied elsewhere (the native train graph computes the
+   * update and assigns variables and slots itself), as `applyGradients` counts its own.
+   */
+  countStep(): void {
+    this.iterations += 1;
+  }
+
   /**
    * The optimizer's variables in Keras' save order: `iterations` (int64), `learning_rate`,
    * then each variable's slots (Adam: momentum, velocity) in build order.
