@@ -55,8 +55,8 @@ Training:
   decayed) at --learning-rate, sparse categorical cross-entropy from logits, as
   KerasHub's defaults. A new classification head on the preset's backbone;
   --freeze-backbone trains the head alone. --seed fixes the validation split,
-  the order of the examples in each epoch and the head's initial weights
-  (dropout still draws at random: --dropout 0 for repeatable runs).
+  the order of the examples in each epoch, the head's initial weights and the
+  dropout masks: the same seed repeats a run.
 
 Output:
   --output DIR gets KerasHub's task layout (task.json, task.weights.h5,
@@ -154,7 +154,7 @@ export function trainCommand(program: Command, io: Io, reporter: Reporter): Comm
     )
     .option("--validation-file <file>", "evaluate on these examples after each epoch (same format)")
     .addOption(
-      new Option("--seed <n>", "seed of the split, the shuffling and the head's initial weights")
+      new Option("--seed <n>", "seed of the split, the shuffling, the head's initial weights and dropout")
         .argParser(integerAtLeast(0))
         .default(0),
     )

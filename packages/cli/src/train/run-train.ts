@@ -1,15 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import {
-  Adam,
-  AdamW,
-  AlbertTextClassifier,
-  fillTruncatedNormal,
-  tf,
-  type Optimizer,
-} from "@albert/core";
-import { PythonRandom } from "@albert/tokenizer";
+import { Adam, AdamW, AlbertTextClassifier, type Optimizer } from "@albert/core";
 import { chooseBackend } from "../backend-choice.js";
 import { DEFAULT_WEIGHT_DECAY, type TrainOptions } from "../commands/train.js";
 import { CliError, UsageError } from "../errors.js";
@@ -29,9 +21,6 @@ import {
   type Example,
 } from "./training-data.js";
 import { trainingProgress } from "./training-progress.js";
-
-/** KerasHub's `albert_kernel_initializer`: the new head's kernel is drawn as KerasHub draws it. */
-const HEAD_KERNEL_STDDEV = 0.02;
 
 /** AdamW leaves LayerNorm weights and biases undecayed (BERT's fine-tuning recipe). */
 const NO_WEIGHT_DECAY = ["LayerNorm", "layer_norm", "bias"];
@@ -157,13 +146,6 @@ function makeOptimizer(options: TrainOptions): Optimizer {
     : new Adam({ learningRate: options.learningRate });
 }
 
-/** Redraws the new head's kernel from the seed, so that `--seed` repeats a run's start. */
-function seedHead(classifier: AlbertTextClassifier, seed: number): void {
-  const kernel = classifier.outputDense.kernel;
-  const values = fillTruncatedNormal(new Float32Array(kernel.size), HEAD_KERNEL_STDDEV, seed);
-  tf.tidy(() => kernel.assign(tf.tensor(values, kernel.shape, "float32")));
-}
-
 /** `fit`'s x for examples: texts, or `{ first, second }` sentence pairs. */
 function inputsOf(examples: readonly Example[], pairs: boolean) {
   const first = examples.map((e) => e.text);
@@ -251,7 +233,6 @@ async function train(
     reporter.debug(
       `sequence length ${classifier.preprocessor.sequenceLength}, lowercase ${classifier.preprocessor.tokenizer.lowercase}`,
     );
-    seedHead(classifier, options.seed);
     if (options.freezeBackbone) classifier.backbone.trainable = false;
     classifier.compile({ optimizer: makeOptimizer(options) });
 
@@ -265,27 +246,20 @@ async function train(
       enabled: !options.quiet,
       debug: (line) => reporter.debug(line),
     });
-    const history: Record<string, number[]> = {};
-    const rng = new PythonRandom(options.seed);
+    let history: Record<string, number[]>;
     const started = performance.now();
     try {
-      // One epoch per `fit` call, in an order drawn from the seed (`fit`'s own shuffling is not
-      // seeded); the optimizer's state carries over between calls, as within one `fit`.
-      for (let epoch = 0; epoch < options.epochs; epoch++) {
-        const order = examples.map((_, i) => i);
-        if (options.shuffle) rng.shuffle(order);
-        const epochExamples = order.map((i) => examples[i]!);
-        const result = await classifier.fit(inputsOf(epochExamples, pairs), ids(epochExamples), {
-          batchSize: options.batchSize,
-          epochs: epoch + 1,
-          initialEpoch: epoch,
-          shuffle: false,
-          ...(validationData ? { validationData } : {}),
-          callbacks: progress,
-        });
-        for (const [key, values] of Object.entries(result.history))
-          (history[key] ??= []).push(...values);
-      }
+      // `seed` draws the new head, each epoch's order (Python's random.shuffle) and the
+      // dropout masks, so the same seed repeats a run.
+      const result = await classifier.fit(inputsOf(examples, pairs), ids(examples), {
+        batchSize: options.batchSize,
+        epochs: options.epochs,
+        shuffle: options.shuffle,
+        seed: options.seed,
+        ...(validationData ? { validationData } : {}),
+        callbacks: progress,
+      });
+      history = result.history;
     } finally {
       progress.stop();
     }
