@@ -99,6 +99,7 @@ export {
 export { Mean, SparseCategoricalAccuracy, type Metric } from "./training/metrics.js";
 export { Adam, type AdamArgs } from "./training/optimizers/adam.js";
 export { AdamW, type AdamWArgs, type WeightDecayExclusion } from "./training/optimizers/adamw.js";
+export { LossScaleOptimizer, type LossScaleOptimizerArgs } from "./training/optimizers/loss-scale-optimizer.js";
 export {
   Optimizer,
   type Gradient,

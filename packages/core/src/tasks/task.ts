@@ -15,6 +15,7 @@ import { SparseCategoricalCrossentropy, type Loss } from "../training/losses.js"
 import { Mean, SparseCategoricalAccuracy, type Metric } from "../training/metrics.js";
 import { Adam } from "../training/optimizers/adam.js";
 import { AdamW } from "../training/optimizers/adamw.js";
+import { LossScaleOptimizer } from "../training/optimizers/loss-scale-optimizer.js";
 import type { OptimizedVariable, Optimizer } from "../training/optimizers/optimizer.js";
 import { ensureGradients, trainStep } from "../training/train-step.js";
 import { batches, gridTensor, order, takeRows, type Grid } from "./task-data.js";
@@ -258,15 +259,21 @@ export abstract class Task {
       }
     }
     const defaults = this.defaultCompile();
-    const optimizer = resolveOptimizer(options.optimizer, defaults.optimizer);
+    let optimizer = resolveOptimizer(options.optimizer, defaults.optimizer);
+    // Keras' compile: under mixed_float16 the optimizer scales the loss.
+    if (this.backbone.dtypePolicy.name === "mixed_float16" && !(optimizer instanceof LossScaleOptimizer)) {
+      optimizer = new LossScaleOptimizer(optimizer);
+    }
     const next: Compiled = {
       optimizer,
       loss: resolveLoss(options.loss, defaults.loss),
       metrics: resolveMetrics(options.metrics, defaults.metrics, "metrics"),
       weightedMetrics: resolveMetrics(options.weightedMetrics, defaults.weightedMetrics, "weightedMetrics"),
     };
-    // The previous optimizer's slots belong to this model's variables: free them.
-    if (this.compiled !== undefined && this.compiled.optimizer !== optimizer) this.compiled.optimizer.dispose();
+    // The previous optimizer's slots belong to this model's variables: free them (unless the
+    // same optimizer is compiled again, in a new loss-scale wrapper).
+    const inner = (o: Optimizer) => (o instanceof LossScaleOptimizer ? o.innerOptimizer : o);
+    if (this.compiled !== undefined && inner(this.compiled.optimizer) !== inner(optimizer)) this.compiled.optimizer.dispose();
     this.compiled = next;
   }
 

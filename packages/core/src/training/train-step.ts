@@ -42,14 +42,16 @@ export interface TrainStepArgs {
 
 /**
  * One Keras `train_step` on one tape: forward in training mode, loss, gradients of every
- * trainable variable, one optimizer step. Returns the batch loss (before the step) and the
- * model's output (for the metrics; the caller disposes it). Everything else is freed.
+ * trainable variable (of the loss as the optimizer scales it: `LossScaleOptimizer`), one
+ * optimizer step. Returns the batch loss (before the step, unscaled) and the model's output
+ * (for the metrics; the caller disposes it). Everything else is freed.
  */
 export function trainStep(args: TrainStepArgs): { loss: number; yPred: tf.Tensor } {
   const { variables, optimizer } = args;
   const lookups = args.lookups.filter((l) => l.layer.embeddings.trainable);
   const rows = lookups.map((l) => tf.gather(l.layer.embeddings, l.ids));
   let yPred: tf.Tensor | undefined;
+  let loss: tf.Scalar | undefined;
   const xs = [...rows, ...variables.map((v) => v.variable)];
   let computed: { value: tf.Scalar; grads: (tf.Tensor | undefined)[] };
   try {
@@ -57,14 +59,15 @@ export function trainStep(args: TrainStepArgs): { loss: number; yPred: tf.Tensor
       () =>
         withPrecomputedLookups(new Map(lookups.map((l, i) => [l.layer, rows[i]!])), () => {
           yPred = tf.keep(args.forward());
-          return args.loss(yPred) as tf.Scalar;
+          loss = tf.keep(args.loss(yPred) as tf.Scalar);
+          return optimizer.scaleLoss(loss);
         }),
       xs,
       undefined,
       true,
     );
   } catch (error) {
-    tf.dispose([...rows, ...(yPred ? [yPred] : [])]);
+    tf.dispose([...rows, ...(yPred ? [yPred] : []), ...(loss ? [loss] : [])]);
     throw error;
   }
   const { value, grads } = computed;
@@ -87,11 +90,11 @@ export function trainStep(args: TrainStepArgs): { loss: number; yPred: tf.Tensor
       return summed;
     });
     optimizer.applyGradients(gradients, variables);
-    return { loss: value.dataSync()[0]!, yPred: yPred! };
+    return { loss: loss!.dataSync()[0]!, yPred: yPred! };
   } catch (error) {
     yPred?.dispose();
     throw error;
   } finally {
-    tf.dispose([value, ...rows, ...temporaries, ...grads.filter((g): g is tf.Tensor => g instanceof tf.Tensor)]);
+    tf.dispose([value, loss!, ...rows, ...temporaries, ...grads.filter((g): g is tf.Tensor => g instanceof tf.Tensor)]);
   }
 }

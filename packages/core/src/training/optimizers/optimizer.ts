@@ -53,8 +53,7 @@ export function checkPositive(value: unknown, argument: string, what = "a positi
  */
 export abstract class Optimizer {
   readonly name: string;
-  /** Number of steps applied (Keras' `iterations`). */
-  iterations = 0;
+  private steps = 0;
   private lr: number;
   /** Per-variable slots, in build order. */
   protected slots: { variable: OptimizedVariable; state: tf.Variable[] }[] = [];
@@ -67,6 +66,15 @@ export abstract class Optimizer {
       throw new AlbertConfigError("invalid_argument", `name must be a non-empty string, got ${JSON.stringify(args.name)}`, "name");
     }
     this.name = args.name ?? defaultName;
+  }
+
+  /** Number of steps applied (Keras' `iterations`). */
+  get iterations(): number {
+    return this.steps;
+  }
+
+  set iterations(value: number) {
+    this.steps = value;
   }
 
   /** The learning rate, as the float32 Keras keeps. */
@@ -88,6 +96,14 @@ export abstract class Optimizer {
 
   /** One update of `variable` (weight decay is applied before, by `applyGradients`). */
   protected abstract updateStep(gradient: Gradient, variable: tf.Variable, slots: tf.Variable[], step: number): void;
+
+  /**
+   * The loss the gradients are taken of (Keras' `scale_loss`): the loss itself, or, for
+   * `LossScaleOptimizer`, the loss times the current loss scale.
+   */
+  scaleLoss(loss: tf.Scalar): tf.Scalar {
+    return loss;
+  }
 
   /** Whether `variable` gets weight decay (AdamW); the base optimizer applies none. */
   protected weightDecayFactor(_variable: OptimizedVariable): number {
