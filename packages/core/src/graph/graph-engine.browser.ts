@@ -4,11 +4,28 @@
 // its protobuf writer is bundled.
 import type * as Node from "./graph-engine.js";
 
-export type { GraphSession, GraphStatus } from "./graph-engine.js";
+export type { GraphStatus } from "./graph-engine.js";
 
 /** No session backend in a browser. */
 export function sessionBackend(): undefined {
   return undefined;
+}
+
+/** No native TensorFlow in a browser. */
+export function nativeSessionBackend(): undefined {
+  return undefined;
+}
+
+/** Never called in a browser (there is no session backend). */
+export function loadSavedModel(): never {
+  throw new Error("TensorFlow sessions need native TensorFlow (Node.js)");
+}
+
+/** Never loaded in a browser (`sessionBackend()` is always undefined). */
+export class GraphSession {
+  static load(): never {
+    throw new Error("TensorFlow sessions need native TensorFlow (Node.js)");
+  }
 }
 
 /** Always "unavailable": `get()` never has a session, so every call runs eagerly. */

@@ -70,7 +70,8 @@ export function mkdirSync(dir: string, _options?: unknown): void {
   makeMemoryFolder(dir);
 }
 
-export function rmSync(entry: string, options: { force?: boolean } = {}): void {
+/** Folders go with everything in them, with or without `recursive` (memory has no partial folders). */
+export function rmSync(entry: string, options: { force?: boolean; recursive?: boolean } = {}): void {
   if (!removeMemoryEntry(entry) && options.force !== true) throw fsError("ENOENT", "rm", entry);
 }
 

@@ -11,7 +11,7 @@ import { describe, expect, it } from "vitest";
 import { readKerasVarGroups } from "@albert/presets";
 import { Adam, AdamW, AlbertConfigError, AlbertTextClassifier, LossScaleOptimizer } from "../../index.js";
 import { caught, expectNoLeaks } from "../../test-utils/index.js";
-import { CLASSIFIER_DIR, FINETUNE_DIR, fixtureJson, packed, type FinetuneSplit } from "../../tasks/test-utils/task-fixtures.js";
+import { CLASSIFIER_DIR, FINETUNE_DIR, fixtureJson, type FinetuneSplit } from "../../tasks/test-utils/task-fixtures.js";
 
 const train = fixtureJson<{ train: FinetuneSplit }>(FINETUNE_DIR, "data.json").train;
 const rows = [0, 1, 2, 3];
