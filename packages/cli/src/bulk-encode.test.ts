@@ -1,9 +1,9 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { EmbeddingModel, readNpyShape } from "@albert/serve";
 import { maxAbsDiff, sentences, startTestRedis, testdataPath, writeCorpus, type TestRedis } from "@albert/test-utils";
-import { expectOneLineError, runCli, startCli, tempDir } from "./test-utils/run-cli.js";
+import { expectOneLineError, killStartedClis, runCli, startCli, tempDir } from "./test-utils/run-cli.js";
 
 /** A KerasHub preset with a tokenizer (1000 pieces, sequence length 16, H 16), committed. */
 const PRESET = testdataPath("tokenizer");
@@ -29,6 +29,8 @@ function npyValues(file: string): { shape: number[]; values: Float32Array } {
   const offset = 10 + bytes.readUInt16LE(8);
   return { shape, values: new Float32Array(bytes.buffer.slice(bytes.byteOffset + offset, bytes.byteOffset + bytes.length)) };
 }
+
+afterEach(() => killStartedClis());
 
 describe("albert encode --output DIR (bulk)", () => {
   it("writes .npy shards and id files that hold every row once, with the model's vectors", async () => {

@@ -1,7 +1,9 @@
 import { request } from "node:http";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
+import { PIPELINE_TASKS } from "@albert/pipelines";
 import { sentences, testdataPath } from "@albert/test-utils";
-import { runCli, startCli } from "./test-utils/run-cli.js";
+import { SERVE_TASKS } from "./commands/serve.js";
+import { killStartedClis, runCli, startCli } from "./test-utils/run-cli.js";
 
 /** A KerasHub preset with a tokenizer (1000 pieces, sequence length 16, H 16), committed. */
 const PRESET = testdataPath("tokenizer");
@@ -19,6 +21,8 @@ function postJson(url: string, body: unknown): Promise<{ status: number; body: u
     req.end(JSON.stringify(body));
   });
 }
+
+afterEach(() => killStartedClis());
 
 describe("albert serve", () => {
   it("answers requests, and on SIGTERM answers every request in flight, refuses new ones and exits 0", async () => {
@@ -70,6 +74,10 @@ describe("albert serve", () => {
     expect(Object.keys(results[0]!).sort()).toEqual(["score", "sequence", "token", "token_str"]);
     service.child.kill("SIGTERM");
     expect(await service.exited).toBe(0);
+  });
+
+  it("--task offers @albert/pipelines' tasks (spelled out so that --help does not load TF.js)", () => {
+    expect(SERVE_TASKS).toEqual([...PIPELINE_TASKS]);
   });
 
   it("usage errors exit 2", async () => {

@@ -18,7 +18,7 @@ export { embeddingTask, type PreparedRequest, type PreparedTexts, type ServedTas
 export { pipelineTask, type PipelineTaskName, type ServablePipeline } from "./server/pipeline-task.js";
 export { serve, type ServeHandle, type ServeOptions } from "./server/serve.js";
 export { CORPUS_FORMATS, corpusFormat, readCorpus, type CorpusFormat, type CorpusReadOptions, type CorpusRecord } from "./bulk/corpus-reader.js";
-export { npyBytes, npyHeader, readNpyShape } from "./bulk/npy.js";
+export { npyBytes, npyHeader, readNpyFileShape, readNpyShape } from "./bulk/npy.js";
 export { isShardDone, shardIdsPath, shardName, shardNpyPath, writeOnce, writeShard } from "./bulk/shard-files.js";
 export { encodeShard, shardFiles, shardsOf, type Shard, type ShardEncodeOptions } from "./bulk/shards.js";
 export { openOutput, runId, type EncodeSettings, type Manifest } from "./bulk/encode-settings.js";
@@ -26,6 +26,7 @@ export {
   encodeCorpus,
   encodeSettings,
   type BulkProgress,
+  type BulkRunOptions,
   type EncodeCorpusOptions,
   type EncodeCorpusSummary,
 } from "./bulk/encode-corpus.js";

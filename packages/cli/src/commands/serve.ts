@@ -2,7 +2,7 @@ import { Option, type Command } from "commander";
 import type { Pooling } from "@albert/core";
 import { addBackendOptions, type BackendOptions } from "../backend-options.js";
 import type { Io } from "../io/streams.js";
-import { integerAtLeast, positiveInteger } from "../parse.js";
+import { integerAtLeast, numberIn, positiveInteger } from "../parse.js";
 import { addPresetSourceOptions, type PresetSourceOptions } from "../preset-options.js";
 import type { Reporter } from "../reporter.js";
 import { DTYPE_CHOICES } from "./encode.js";
@@ -14,6 +14,7 @@ export interface ServeOptions extends PresetSourceOptions, BackendOptions {
   port: number;
   pooling: Pooling;
   maxBatchTokens: number;
+  maxPadding: number;
   maxBatchSize: number;
   maxWaitMs: number;
   maxQueue: number;
@@ -70,7 +71,10 @@ export function serveCommand(program: Command, io: Io, reporter: Reporter): Comm
         .choices(["mean", "cls", "pooled"])
         .default("mean"),
     )
-    .addOption(new Option("--max-batch-tokens <n>", "padded tokens (rows x longest) per model call").argParser(positiveInteger).default(4096))
+    .addOption(new Option("--max-batch-tokens <n>", "padded tokens (rows x longest) per model call").argParser(positiveInteger).default(2048))
+    .addOption(
+      new Option("--max-padding <share>", "share of a batch's tokens that may be padding (0-1)").argParser(numberIn(0, 1, "a share from 0 to 1")).default(0.25),
+    )
     .addOption(new Option("--max-batch-size <n>", "rows per model call").argParser(positiveInteger).default(64))
     .addOption(new Option("--max-wait-ms <n>", "how long a lone request waits for others to batch with").argParser(integerAtLeast(0)).default(2))
     .addOption(new Option("--max-queue <n>", "waiting requests at most (then 429)").argParser(positiveInteger).default(256))

@@ -13,6 +13,7 @@ export async function runServe(options: ServeCommandOptions, io: Io, reporter: R
     port: options.port,
     modelName: options.preset,
     maxBatchTokens: options.maxBatchTokens,
+    maxPadding: options.maxPadding,
     maxBatchSize: options.maxBatchSize,
     maxWaitMs: options.maxWaitMs,
     maxQueuedRequests: options.maxQueue,

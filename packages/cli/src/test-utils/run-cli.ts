@@ -111,12 +111,23 @@ export interface CliProcess {
   waitForStderr(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
 }
 
-/** Starts `node bin/albert.js ...args` (the built CLI) without waiting for it to end. */
+const started = new Set<ChildProcess>();
+
+/** SIGKILLs every process `startCli` started that is still running (for `afterEach`, so a
+ * failed test leaves no service or worker behind). */
+export function killStartedClis(): void {
+  for (const child of started) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  started.clear();
+}
+
+/** Starts `node bin/albert.js ...args` (the built CLI) without waiting for it to end; see
+ * `killStartedClis`. */
 export function startCli(args: string[], options: { env?: Record<string, string>; cwd?: string } = {}): CliProcess {
   if (!existsSync(BUILT_MAIN)) {
     throw new Error(`${BUILT_MAIN} is missing: build first (pnpm --filter @albert/cli run build)`);
   }
   const child = spawn(process.execPath, [LAUNCHER, ...args], { cwd: options.cwd ?? process.cwd(), env: cliEnv(options.env), stdio: ["ignore", "pipe", "pipe"] });
+  started.add(child);
   let stdout = "";
   let stderr = "";
   child.stdout!.setEncoding("utf8").on("data", (d: string) => (stdout += d));

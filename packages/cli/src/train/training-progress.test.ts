@@ -1,23 +1,8 @@
-import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
+import { terminalStream } from "../test-utils/fake-terminal.js";
 import { epochLine, trainingProgress } from "./training-progress.js";
 
-/** A stream that records what is written; `isTTY` as a terminal's or a pipe's. */
-function stream(
-  isTTY: boolean,
-): Writable & { isTTY: boolean; columns: number; text: () => string } {
-  const chunks: string[] = [];
-  const s = new Writable({
-    write(chunk: Buffer | string, _encoding, done) {
-      chunks.push(chunk.toString());
-      done();
-    },
-  }) as Writable & { isTTY: boolean; columns: number; text: () => string };
-  s.isTTY = isTTY;
-  s.columns = 100;
-  s.text = () => chunks.join("");
-  return s;
-}
+const stream = terminalStream;
 
 const ESC = String.fromCharCode(27);
 const CONTROL = new RegExp(`${ESC}(\\[[?0-9;]*[A-Za-z]|[78])`, "g");

@@ -2,8 +2,11 @@ import { ServeError, integerOption, numberOption } from "../errors.js";
 import { pickAroundOldest } from "./length-groups.js";
 
 export interface DynamicBatcherOptions {
-  /** Padded tokens (rows × longest row) per model call at most (default 4096). */
+  /** Padded tokens (rows × longest row) per model call at most (default 2048). */
   maxBatchTokens?: number;
+  /** The share of a batch's padded tokens that may be padding (default 0.25): rows much
+   * shorter or longer than the oldest wait for a batch of their own length. */
+  maxPadding?: number;
   /** Rows per model call at most (default 64). */
   maxBatchSize?: number;
   /** How long the first waiting row may wait for others to join its batch, in ms (default 2). */
@@ -67,6 +70,7 @@ interface Waiting<I, R> {
  */
 export class DynamicBatcher<I, R> {
   readonly maxBatchTokens: number;
+  readonly maxPadding: number;
   readonly maxBatchSize: number;
   readonly maxWaitMs: number;
   readonly maxQueuedRequests: number;
@@ -83,7 +87,8 @@ export class DynamicBatcher<I, R> {
     options: DynamicBatcherOptions = {},
     private readonly onBatch: (report: BatchReport) => void = () => {},
   ) {
-    this.maxBatchTokens = integerOption(options.maxBatchTokens, "maxBatchTokens", 4096);
+    this.maxBatchTokens = integerOption(options.maxBatchTokens, "maxBatchTokens", 2048);
+    this.maxPadding = numberOption(options.maxPadding, "maxPadding", 0.25);
     this.maxBatchSize = integerOption(options.maxBatchSize, "maxBatchSize", 64);
     this.maxWaitMs = numberOption(options.maxWaitMs, "maxWaitMs", 2);
     this.maxQueuedRequests = integerOption(options.maxQueuedRequests, "maxQueuedRequests", 256);
@@ -175,7 +180,7 @@ export class DynamicBatcher<I, R> {
   private async runBatch(): Promise<void> {
     this.running = true;
     // `waiting` is in arrival order, so index 0 is the oldest row.
-    const picked = new Set(pickAroundOldest(this.waiting.map((w) => w.row.length), 0, this.maxBatchTokens, this.maxBatchSize));
+    const picked = new Set(pickAroundOldest(this.waiting.map((w) => w.row.length), 0, this.maxBatchTokens, this.maxBatchSize, this.maxPadding));
     const batch = this.waiting.filter((_, i) => picked.has(i));
     this.waiting = this.waiting.filter((_, i) => !picked.has(i));
     const start = performance.now();

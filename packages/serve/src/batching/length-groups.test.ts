@@ -32,6 +32,19 @@ describe("pickAroundOldest", () => {
     expect(paddedTokens(picked.map((i) => lengths[i]!))).toBeLessThanOrEqual(40);
   });
 
+  it("keeps padding within maxPadding: rows far from the oldest's length wait for their own batch", () => {
+    const lengths = [40, 10, 38, 120, 42, 12, 41];
+    // Without a padding limit everything fits 7 x 120 = 840 tokens; with 10% only the 38-42s
+    // (adding the 12 would make 5 x 42 = 210 tokens, 37 of them padding).
+    expect(pickAroundOldest(lengths, 0, 1000, 8)).toHaveLength(7);
+    const picked = pickAroundOldest(lengths, 0, 1000, 8, 0.1).sort((a, b) => a - b);
+    expect(picked).toEqual([0, 2, 4, 6]);
+    const padded = picked.length * Math.max(...picked.map((i) => lengths[i]!));
+    const real = picked.reduce((sum, i) => sum + lengths[i]!, 0);
+    expect((padded - real) / padded).toBeLessThanOrEqual(0.1);
+    expect(pickAroundOldest(lengths, 0, 1000, 8, 0.25).sort((a, b) => a - b)).toEqual([0, 2, 4, 5, 6]);
+  });
+
   it("takes the oldest row alone when it exceeds the budget, and respects maxRows", () => {
     expect(pickAroundOldest([100, 2, 3], 0, 50, 8)).toEqual([0]);
     expect(pickAroundOldest([5, 5, 5, 5, 5], 2, 1000, 3)).toHaveLength(3);

@@ -33,29 +33,34 @@ export function lengthSortedBatches(lengths: readonly number[], maxTokens: numbe
 
 /**
  * Picks the next batch among waiting rows: the row that has waited longest, and around it the
- * rows closest to it in length, while the batch stays within `maxRows` and `maxTokens` padded
- * tokens. Starting from the oldest keeps every row's wait bounded; growing by nearest length
- * keeps padding low. `lengths` are the waiting rows' lengths, `oldest` an index into them.
+ * rows closest to it in length, while the batch stays within `maxRows`, `maxTokens` padded
+ * tokens, and `maxPadding` (the share of its padded tokens that may be padding: on a CPU a
+ * padded token costs what a real one does). Starting from the oldest keeps every row's wait
+ * bounded; growing by nearest length keeps padding low. `lengths` are the waiting rows'
+ * lengths, `oldest` an index into them.
  */
-export function pickAroundOldest(lengths: readonly number[], oldest: number, maxTokens: number, maxRows: number): number[] {
+export function pickAroundOldest(lengths: readonly number[], oldest: number, maxTokens: number, maxRows: number, maxPadding = 1): number[] {
   const sorted = lengths.map((_, i) => i).sort((a, b) => lengths[a]! - lengths[b]! || a - b);
   let lo = sorted.indexOf(oldest);
   let hi = lo;
-  const target = lengths[oldest]!;
-  const fits = (count: number, longest: number) => count <= maxRows && count * longest <= maxTokens;
+  let real = lengths[oldest]!;
+  const target = real;
+  const fits = (count: number, longest: number, sum: number) =>
+    count <= maxRows && count * longest <= maxTokens && count * longest - sum <= maxPadding * count * longest;
   while (hi - lo + 1 < maxRows) {
     const count = hi - lo + 2;
     const left = lo > 0 ? sorted[lo - 1]! : undefined;
     const right = hi < sorted.length - 1 ? sorted[hi + 1]! : undefined;
     // A shorter row never raises the batch's width; a longer one does.
-    const leftOk = left !== undefined && fits(count, lengths[sorted[hi]!]!);
-    const rightOk = right !== undefined && fits(count, lengths[right]!);
-    if (leftOk && rightOk) {
-      if (target - lengths[left]! <= lengths[right]! - target) lo--;
-      else hi++;
-    } else if (leftOk) lo--;
-    else if (rightOk) hi++;
-    else break;
+    const leftOk = left !== undefined && fits(count, lengths[sorted[hi]!]!, real + lengths[left]!);
+    const rightOk = right !== undefined && fits(count, lengths[right]!, real + lengths[right]!);
+    if (leftOk && (!rightOk || target - lengths[left]! <= lengths[right!]! - target)) {
+      lo--;
+      real += lengths[left]!;
+    } else if (rightOk) {
+      hi++;
+      real += lengths[right]!;
+    } else break;
   }
   return sorted.slice(lo, hi + 1);
 }

@@ -16,26 +16,32 @@ export interface BulkProgress {
   bytesTotal: number;
 }
 
-export interface EncodeCorpusOptions extends CorpusReadOptions {
+/** What a bulk run (local or queued) reads, writes and with which settings. */
+export interface BulkRunOptions extends CorpusReadOptions {
   /** The corpus file (.txt, .jsonl or .csv). */
   input: string;
   /** The output folder (created if missing; a rerun resumes in it). */
   output: string;
   /** Overrides the format the extension says. */
   inputFormat?: string;
-  model: EmbeddingModel;
-  /** The preset handle the model came from (recorded in the manifest). */
+  /** The preset handle (recorded in the manifest; queue workers must serve the same). */
   preset: string;
   /** Unit-length vectors (default false). */
   normalize?: boolean;
   /** Rows per shard, the window sorted by length (default 10000). */
   shardSize?: number;
+  /** Padded tokens per model call at most (default 8192). */
   maxBatchTokens?: number;
+  /** Rows per model call at most (default 64). */
   maxBatchSize?: number;
-  /** Recorded in the manifest: the options the model was loaded with. */
+  /** The options the model is loaded with (null: the preset's). */
   sequenceLength?: number | null;
   lowercase?: boolean | null;
   dtype?: string | null;
+}
+
+export interface EncodeCorpusOptions extends BulkRunOptions {
+  model: EmbeddingModel;
   onProgress?: (progress: BulkProgress) => void;
 }
 
@@ -46,17 +52,7 @@ export interface EncodeCorpusSummary extends BulkProgress {
 }
 
 /** The settings of a run from its options, with the defaults filled in. */
-export function encodeSettings(options: {
-  preset: string;
-  pooling: EncodeSettings["pooling"];
-  normalize?: boolean;
-  shardSize?: number;
-  maxBatchTokens?: number;
-  maxBatchSize?: number;
-  sequenceLength?: number | null;
-  lowercase?: boolean | null;
-  dtype?: string | null;
-}): EncodeSettings {
+export function encodeSettings(options: Omit<BulkRunOptions, "input" | "output"> & { pooling: EncodeSettings["pooling"] }): EncodeSettings {
   return {
     preset: options.preset,
     pooling: options.pooling,

@@ -1,3 +1,5 @@
+import { closeSync, openSync, readSync } from "node:fs";
+
 /**
  * NumPy's `.npy` format, version 1.0, as `np.save` writes a little-endian float32 C-order
  * array: the magic `\x93NUMPY`, the version, a 2-byte header length, and a Python dict literal
@@ -36,4 +38,16 @@ export function readNpyShape(bytes: Buffer): number[] | undefined {
   if (!dict.includes("'descr': '<f4'")) return undefined;
   const match = /'shape': \(([\d, ]*)\)/.exec(dict);
   return match === null ? undefined : match[1]!.split(",").map((s) => s.trim()).filter((s) => s !== "").map(Number);
+}
+
+/** The shape of a float32 `.npy` file, from its header alone. */
+export function readNpyFileShape(file: string): number[] | undefined {
+  const head = Buffer.alloc(512);
+  const fd = openSync(file, "r");
+  try {
+    const read = readSync(fd, head, 0, head.length, 0);
+    return readNpyShape(head.subarray(0, read));
+  } finally {
+    closeSync(fd);
+  }
 }

@@ -1,34 +1,21 @@
 import path from "node:path";
 import { Queue, QueueEvents } from "bullmq";
 import type { Pooling } from "@albert/core";
-import { corpusFormat, readCorpus, type CorpusReadOptions } from "../bulk/corpus-reader.js";
-import { encodeSettings, type BulkProgress } from "../bulk/encode-corpus.js";
+import { corpusFormat, readCorpus } from "../bulk/corpus-reader.js";
+import { encodeSettings, type BulkProgress, type BulkRunOptions } from "../bulk/encode-corpus.js";
 import { openOutput, runId, writeManifest } from "../bulk/encode-settings.js";
-import { readNpyShape } from "../bulk/npy.js";
+import { readNpyFileShape } from "../bulk/npy.js";
 import { isShardDone, shardName, shardNpyPath } from "../bulk/shard-files.js";
 import { shardsOf } from "../bulk/shards.js";
 import { ServeError, integerOption } from "../errors.js";
 import { DEFAULT_QUEUE_NAME, queueConnection, type ShardJobData } from "./connection.js";
-import { openSync, readSync, closeSync } from "node:fs";
 
-export interface EnqueueCorpusOptions extends CorpusReadOptions {
+export interface EnqueueCorpusOptions extends BulkRunOptions {
   /** `redis://HOST:PORT[/DB]`. */
   queue: string;
   /** BullMQ queue name (default `albert-encode`). */
   queueName?: string;
-  input: string;
-  /** The output folder; every worker must see it at this path. */
-  output: string;
-  inputFormat?: string;
-  preset: string;
   pooling: Pooling;
-  normalize?: boolean;
-  shardSize?: number;
-  maxBatchTokens?: number;
-  maxBatchSize?: number;
-  sequenceLength?: number | null;
-  lowercase?: boolean | null;
-  dtype?: string | null;
   /** Jobs waiting or running at most before the producer pauses reading (default 64). */
   maxPendingJobs?: number;
   /** Tries per shard before the run fails (default 3). */
@@ -171,23 +158,11 @@ export async function enqueueCorpus(options: EnqueueCorpusOptions): Promise<Enqu
       if (pending.size > 0) await waitForChange();
     }
     if (progress.rows === 0) throw new ServeError("invalid_input", `${options.input}: no inputs (the file is empty or blank)`);
-    const dim = npyDim(shardNpyPath(dir, 0));
+    const dim = readNpyFileShape(shardNpyPath(dir, 0))?.[1] ?? 0;
     writeManifest(dir, { ...manifest, complete: { rows: progress.rows, shards: progress.shards, dim } });
     return { ...progress, dim, run };
   } finally {
     await events.close();
     await queue.close();
   }
-}
-
-/** The width of the vectors in a shard file. */
-function npyDim(file: string): number {
-  const head = Buffer.alloc(256);
-  const fd = openSync(file, "r");
-  try {
-    readSync(fd, head, 0, head.length, 0);
-  } finally {
-    closeSync(fd);
-  }
-  return readNpyShape(head)?.[1] ?? 0;
 }
