@@ -8,6 +8,18 @@ import { formatReport } from "./report.js";
 import { runBenchmark } from "./run-benchmark.js";
 
 async function main(): Promise<void> {
+  // `--serving`: the serving, bulk-encoding and scale-out measurements (src/serving), on their own.
+  if (process.argv.includes("--serving")) {
+    const { runServingBenchmark } = await import("./serving/run.js");
+    await runServingBenchmark(process.argv.slice(2));
+    return;
+  }
+  // `--browser`: albert_base in headless Chromium, ours on wasm and webgl against ONNX Runtime Web.
+  if (process.argv.includes("--browser")) {
+    const { runBrowserBenchmark } = await import("./browser/run.js");
+    await runBrowserBenchmark(process.argv.slice(2));
+    return;
+  }
   let options;
   try {
     options = parseArgs(process.argv.slice(2));

@@ -52,7 +52,7 @@ export async function buildPages(outDir = SITE_DIR): Promise<Metafile> {
   for (const page of PAGES) copyFileSync(path.join(PACKAGE_DIR, "pages", `${page}.html`), path.join(outDir, `${page}.html`));
   copyFileSync(path.join(PACKAGE_DIR, "pages", "demo.css"), path.join(outDir, "demo.css"));
   copyFileSync(path.join(PACKAGE_DIR, "pages", "demo.html"), path.join(outDir, "index.html"));
-  const wasmDir = path.join(path.dirname(require.resolve("@tensorflow/tfjs-backend-wasm/package.json", { paths: [resolveFrom("@albert/backends")] })), "dist");
+  const wasmDir = tfjsWasmDir();
   mkdirSync(path.join(outDir, "wasm"));
   for (const file of readdirSync(wasmDir).filter((f) => f.endsWith(".wasm"))) {
     copyFileSync(path.join(wasmDir, file), path.join(outDir, "wasm", file));
@@ -64,9 +64,10 @@ export async function buildPages(outDir = SITE_DIR): Promise<Metafile> {
   return result;
 }
 
-/** The folder of a workspace package this one depends on (tfjs-backend-wasm is its dependency). */
-function resolveFrom(pkg: string): string {
-  return path.dirname(require.resolve(`${pkg}/package.json`));
+/** The folder holding the wasm backend's `.wasm` files (the copy @albert/backends depends on). */
+export function tfjsWasmDir(): string {
+  const backends = path.dirname(require.resolve("@albert/backends/package.json"));
+  return path.join(path.dirname(require.resolve("@tensorflow/tfjs-backend-wasm/package.json", { paths: [backends] })), "dist");
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
