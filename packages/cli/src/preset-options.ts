@@ -32,3 +32,7 @@ export function addPresetSourceOptions(command: Command): Command {
 export function handleNamesUncased(handle: string): boolean {
   return isBuiltinUncasedHandle(handle);
 }
+
+/** `--lowercase`'s help, the same in every command that reads text. */
+export const LOWERCASE_HELP =
+  "lowercase like HF's uncased ALBERT tokenizer (default: as the preset records, or HF's do_lower_case; on for the built-in *_uncased presets)";

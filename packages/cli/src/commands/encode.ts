@@ -5,7 +5,7 @@ import type { InputFormat } from "../io/jsonl.js";
 import { UsageError } from "../errors.js";
 import type { Io } from "../io/streams.js";
 import { integerAtLeast, positiveInteger } from "../parse.js";
-import { addPresetSourceOptions, type PresetSourceOptions } from "../preset-options.js";
+import { addPresetSourceOptions, LOWERCASE_HELP, type PresetSourceOptions } from "../preset-options.js";
 import { addBulkOptions, BULK_DETAILS } from "../serve/bulk-options.js";
 import type { Reporter } from "../reporter.js";
 import { isBulkOutput, type BulkEncodeOptions } from "../serve/bulk-output.js";
@@ -92,7 +92,7 @@ export function encodeCommand(program: Command, io: Io, reporter: Reporter): Com
     .option("--sequence-output", "also print each real token's vector and the token ids", false)
     .option(
       "--lowercase",
-      "lowercase like HF's uncased ALBERT tokenizer (default: on for *_uncased presets)",
+      LOWERCASE_HELP,
     )
     .option("--no-lowercase", "do not lowercase (KerasHub's exact ids)")
     .option("-i, --input <file>", "read JSON lines from FILE ('-' for stdin)")

@@ -3,7 +3,7 @@ import type { Pooling } from "@albert/core";
 import { addBackendOptions, type BackendOptions } from "../backend-options.js";
 import type { Io } from "../io/streams.js";
 import { integerAtLeast, numberIn, positiveInteger } from "../parse.js";
-import { addPresetSourceOptions, type PresetSourceOptions } from "../preset-options.js";
+import { addPresetSourceOptions, LOWERCASE_HELP, type PresetSourceOptions } from "../preset-options.js";
 import type { Reporter } from "../reporter.js";
 import { DTYPE_CHOICES } from "./encode.js";
 
@@ -85,7 +85,7 @@ export function serveCommand(program: Command, io: Io, reporter: Reporter): Comm
         integerAtLeast(2, " (room for [CLS] and [SEP])"),
       ),
     )
-    .option("--lowercase", "lowercase like HF's uncased ALBERT tokenizer (default: on for *_uncased presets)")
+    .option("--lowercase", LOWERCASE_HELP)
     .option("--no-lowercase", "do not lowercase (KerasHub's exact ids)")
     .addOption(new Option("--dtype <policy>", "KerasHub dtype policy to compute in (default float32)").choices(DTYPE_CHOICES));
   addBackendOptions(command);

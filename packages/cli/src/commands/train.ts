@@ -2,7 +2,7 @@ import { Option, type Command } from "commander";
 import { addBackendOptions, type BackendOptions } from "../backend-options.js";
 import type { Io } from "../io/streams.js";
 import { integerAtLeast, numberIn, positiveInteger } from "../parse.js";
-import { addPresetSourceOptions, type PresetSourceOptions } from "../preset-options.js";
+import { addPresetSourceOptions, LOWERCASE_HELP, type PresetSourceOptions } from "../preset-options.js";
 import type { Reporter } from "../reporter.js";
 import { DATA_FORMATS, type DataFormat } from "../train/training-data.js";
 
@@ -162,7 +162,7 @@ export function trainCommand(program: Command, io: Io, reporter: Reporter): Comm
     .option("--freeze-backbone", "train the classification head only", false)
     .option(
       "--lowercase",
-      "lowercase like HF's uncased ALBERT tokenizer (default: on for *_uncased presets)",
+      LOWERCASE_HELP,
     )
     .option("--no-lowercase", "do not lowercase (KerasHub's exact ids)")
     .option("-q, --quiet", "no progress bar", false);

@@ -38,6 +38,12 @@ export class DerivedWeights<T extends tf.Tensor[]> {
     return this.cached!;
   }
 
+  /** `get()`, keeping the copy from the first call on (for a path only some backends take). */
+  getKept(): T {
+    if (this.cached === undefined && !isRecordingGradients()) this.prebuild();
+    return this.get();
+  }
+
   dispose(): void {
     if (this.cached !== undefined) tf.dispose(this.cached);
     this.cached = undefined;

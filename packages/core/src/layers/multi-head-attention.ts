@@ -1,5 +1,6 @@
 import { sessionBackend } from "../graph/graph-engine.js";
-import { DerivedWeights } from "../kernels/derived-weights.js";
+import { attendByHead, attentionByHead, type HeadWeights } from "../kernels/attention-by-head.js";
+import { DerivedWeights, isRecordingGradients } from "../kernels/derived-weights.js";
 import { tf } from "../tf.js";
 import { dropout } from "./dropout.js";
 import { checkSequenceInputs } from "./check-tensor.js";
@@ -35,6 +36,8 @@ export class MultiHeadAttention extends Layer {
   readonly dropout: number;
   /** [qkvKernel [H, 3H], qkvBias [3H], outputKernel [H, H]] */
   private readonly fused: DerivedWeights<[tf.Tensor2D, tf.Tensor1D, tf.Tensor2D]>;
+  /** Per head: query (scaled), key and value kernels [H, D] and biases [D], for `attendByHead`. */
+  private readonly byHead: DerivedWeights<tf.Tensor[]>;
 
   constructor(store: WeightStore, path: string, hiddenDim: number, numHeads: number, dropout: number) {
     super(store, path);
@@ -54,7 +57,14 @@ export class MultiHeadAttention extends Layer {
       () => [this.query, this.key, this.value, this.attentionOutput].flatMap((p) => [p.kernel, p.bias]),
       () => this.buildFused(),
     );
-    store.onDispose(() => this.fused.dispose());
+    this.byHead = new DerivedWeights(
+      () => [this.query, this.key, this.value].flatMap((p) => [p.kernel, p.bias]),
+      () => this.buildByHead(),
+    );
+    store.onDispose(() => {
+      this.fused.dispose();
+      this.byHead.dispose();
+    });
     // Where inference runs as a TensorFlow graph, the eager path serves only training and
     // the optional outputs: computing the fused copy per call there saves its memory.
     if (sessionBackend() === undefined) this.fused.prebuild();
@@ -76,6 +86,25 @@ export class MultiHeadAttention extends Layer {
     ];
   }
 
+  private buildByHead(): tf.Tensor[] {
+    const [N, D] = [this.numHeads, this.headDim];
+    const H = N * D;
+    const scale = 1 / Math.sqrt(D);
+    const head = (p: HeadProjection, h: number, s = 1) => [
+      tf.mul(tf.reshape(tf.slice(p.kernel, [0, h, 0], [H, 1, D]), [H, D]), s),
+      tf.mul(tf.reshape(tf.slice(p.bias, [h, 0], [1, D]), [D]), s),
+    ];
+    return Array.from({ length: N }, (_, h) => [...head(this.query, h, scale), ...head(this.key, h), ...head(this.value, h)]).flat();
+  }
+
+  private headWeights(): HeadWeights[] {
+    const t = this.byHead.getKept();
+    return Array.from({ length: this.numHeads }, (_, h) => {
+      const [qk, qb, kk, kb, vk, vb] = t.slice(h * 6, h * 6 + 6) as [tf.Tensor2D, tf.Tensor1D, tf.Tensor2D, tf.Tensor1D, tf.Tensor2D, tf.Tensor1D];
+      return { query: [qk, qb], key: [kk, kb], value: [vk, vb] };
+    });
+  }
+
   /**
    * @param x [batch, seq, hidden]
    * @param maskBias [batch, 1, 1, seq]: 0 for real keys, a huge negative number for padding
@@ -83,6 +112,16 @@ export class MultiHeadAttention extends Layer {
   call(x: tf.Tensor3D, maskBias: tf.Tensor, training: boolean, returnScores: boolean): AttentionResult {
     checkSequenceInputs(`${this.path}.call`, x, maskBias, this.numHeads * this.headDim);
     let scores: tf.Tensor4D | undefined;
+    if (!training && !this.store.precision.reduced && attentionByHead() && !isRecordingGradients()) {
+      const output = tf.tidy(() => {
+        const [batch, length, hidden] = x.shape;
+        const { context, scores: s } = attendByHead(x, maskBias, this.headWeights(), returnScores);
+        if (s !== undefined) scores = tf.keep(s);
+        const out = tf.fused.matMul({ a: context, b: this.fused.get()[2], bias: tf.reshape(this.attentionOutput.bias, [hidden]) });
+        return tf.reshape(out, [batch, length, hidden]) as tf.Tensor3D;
+      });
+      return scores === undefined ? { output } : { output, scores };
+    }
     const output = tf.tidy(() => {
       const [batch, length, hidden] = x.shape;
       const [N, D] = [this.numHeads, this.headDim];
