@@ -286,6 +286,7 @@ export class AlbertMaskedLM extends Task {
    * KerasHub does not have (a non-default activation or epsilon) for `albert_ts_task.json`. */
   protected presetFiles(): TaskPresetFilesOf {
     const head = this.maskedLMHead;
+    const dtype = this.backbone.dtypePolicy.variableDtype;
     const extras: TaskExtras = {};
     if (head.intermediateActivation !== "gelu_approximate" || head.layerNormEpsilon !== 1e-5) {
       extras.masked_lm_head = { intermediate_activation: head.intermediateActivation, layer_norm_epsilon: head.layerNormEpsilon };
@@ -297,14 +298,14 @@ export class AlbertMaskedLM extends Task {
         {
           group: "layers/masked_lm_head/_intermediate_dense",
           layerName: "intermediate_dense",
-          vars: variableValues([head.intermediateDense.kernel, head.intermediateDense.bias]),
+          vars: variableValues([head.intermediateDense.kernel, head.intermediateDense.bias], dtype),
         },
         {
           group: "layers/masked_lm_head/_intermediate_layer_norm",
           layerName: "intermediate_layer_norm",
-          vars: variableValues([head.intermediateLayerNorm.gamma, head.intermediateLayerNorm.beta]),
+          vars: variableValues([head.intermediateLayerNorm.gamma, head.intermediateLayerNorm.beta], dtype),
         },
-        { group: "layers/masked_lm_head", layerName: "mlm_head", vars: variableValues([head.outputBias]) },
+        { group: "layers/masked_lm_head", layerName: "mlm_head", vars: variableValues([head.outputBias], dtype) },
       ],
       ...(Object.keys(extras).length > 0 ? { extras } : {}),
     };

@@ -25,7 +25,7 @@ export function logitsHeadPresetFiles(
   return {
     task: taskConfigJson(cls, config, backbone, ["dropout"]),
     headGroups: [
-      { group: "layers/dense", layerName: "logits", vars: variableValues([dense.kernel, dense.bias]) },
+      { group: "layers/dense", layerName: "logits", vars: variableValues([dense.kernel, dense.bias], backbone.dtypePolicy.variableDtype) },
       { group: "layers/dropout", layerName: "output_dropout", vars: [] },
     ],
     ...(labels ? { extras: { id2label: Object.fromEntries(labels.map((l, i) => [String(i), l])) } } : {}),

@@ -19,7 +19,7 @@ import {
   type WeightMap,
 } from "@albert/presets";
 import { AlbertBackbone } from "../albert-backbone.js";
-import type { DTypeArgument } from "../dtype/dtype-policy.js";
+import type { DTypeArgument, FloatDtype } from "../dtype/dtype-policy.js";
 import { AlbertConfigError } from "../errors.js";
 import type { tf } from "../tf.js";
 import type { TaskPreprocessor } from "./task.js";
@@ -223,9 +223,14 @@ export function serializedBackbone(backbone: AlbertBackbone): Record<string, unk
   return { ...toKerasConfigFile(backbone.getConfig()) };
 }
 
-/** Variables as `task.weights.h5` stores them (float32 values and shapes). */
-export function variableValues(variables: readonly tf.Variable[]): KerasVar[] {
-  return variables.map((v) => ({ shape: [...v.shape], data: Float32Array.from(v.dataSync() as Float32Array) }));
+/** Variables as `task.weights.h5` stores them: in the policy's variable dtype, as Keras saves
+ * every variable (the float32 tensors of a pure 16-bit policy hold that dtype's values). */
+export function variableValues(variables: readonly tf.Variable[], dtype: FloatDtype): KerasVar[] {
+  return variables.map((v) => ({
+    shape: [...v.shape],
+    data: Float32Array.from(v.dataSync() as Float32Array),
+    ...(dtype === "float32" ? {} : { dtype }),
+  }));
 }
 
 /** What `saveTaskPreset` writes besides the backbone and the preprocessor. */

@@ -52,7 +52,7 @@ beforeAll(async () => {
     const load = pipeline as unknown as (t: string, m: string) => Promise<ServablePipeline>;
     // One pipeline for direct calls, one behind the service (so calls do not interleave).
     pipes.set(task, await load(task, testdataPath("tasks", "hf", dir)));
-    services.set(task, await serve({ task: pipelineTask(await load(task, testdataPath("tasks", "hf", dir))), port: 0, maxWaitMs: 20 }));
+    services.set(task, await serve({ task: pipelineTask(await load(task, testdataPath("tasks", "hf", dir))), port: 0, maxWaitMs: 20, maxPadding: 1 }));
   }
 });
 afterAll(async () => {
@@ -78,7 +78,7 @@ describe("POST /predict on @albert/pipelines", () => {
       expect(answers[i]!.status).toBe(200);
       expect(rounded(answers[i]!.body)).toEqual(rounded(direct));
     }
-    // The requests shared model calls.
+    // The requests shared model calls (any padding allowed: they differ in length).
     const metrics = await (await fetch(`${services.get(task)!.url}/metrics`)).text();
     const calls = Number(/albert_batch_size_count (\d+)/.exec(metrics)![1]);
     expect(calls).toBeLessThan(requests.length);
