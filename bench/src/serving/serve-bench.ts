@@ -23,6 +23,8 @@ export interface DirectCost {
 }
 
 export interface ServingResult {
+  /** Mean tokens per sentence, [CLS] and [SEP] included, as the model took them. */
+  meanTokens: number;
   sequential: ServingRun;
   concurrent: ServingRun;
   speedup: number;
@@ -104,18 +106,19 @@ export async function servingBenchmark(options: {
     child.kill("SIGTERM");
     await new Promise((r) => child.once("close", r));
     const batchSizes = [...new Set([1, Math.max(1, Math.round(concurrent.meanBatchSize)), options.connections])].sort((a, b) => a - b);
-    const direct = await directCosts(options.preset, options.sentences, batchSizes);
-    return { sequential, concurrent, speedup: concurrent.requestsPerSecond / sequential.requestsPerSecond, direct };
+    const { direct, meanTokens } = await directCosts(options.preset, options.sentences, batchSizes);
+    return { meanTokens, sequential, concurrent, speedup: concurrent.requestsPerSecond / sequential.requestsPerSecond, direct };
   } finally {
     if (child.exitCode === null) child.kill("SIGKILL");
   }
 }
 
-async function directCosts(preset: string, sentences: readonly string[], sizes: number[]): Promise<DirectCost[]> {
+async function directCosts(preset: string, sentences: readonly string[], sizes: number[]): Promise<{ direct: DirectCost[]; meanTokens: number }> {
   const { EmbeddingModel } = await import("@albert/serve");
   const model = await EmbeddingModel.fromPreset(preset);
   try {
-    return sizes.map((batch) => {
+    const meanTokens = sentences.reduce((sum, s) => sum + model.tokenize(s).ids.length, 0) / sentences.length;
+    const direct = sizes.map((batch) => {
       const times: number[] = [];
       for (let run = 0; run < 3 + 10; run++) {
         // Spread over the corpus, so each call's sentences have the lengths the service saw.
@@ -128,6 +131,7 @@ async function directCosts(preset: string, sentences: readonly string[], sizes: 
       const medianMs = times[Math.floor(times.length / 2)]!;
       return { batch, medianMs, sentencesPerSecond: (batch * 1000) / medianMs };
     });
+    return { direct, meanTokens };
   } finally {
     model.dispose();
   }
