@@ -67,6 +67,33 @@ async function buildPage(siteDir: string): Promise<void> {
   );
 }
 
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** One row from a case's rounds: the timed runs of all rounds pooled (median, min), the
+ * median first call and load time, the runs counted over all rounds; failed if any round was. */
+function pooled(rounds: BrowserRow[]): BrowserRow {
+  const failed = rounds.find((r) => r.status !== "ok");
+  const first = rounds[0]!;
+  const load: [number, number] = [first.load[0], rounds.at(-1)!.load[1]];
+  if (failed !== undefined || rounds.length === 1) return { ...(failed ?? first), load };
+  const times = rounds.flatMap((r) => r.timesMs ?? []);
+  return {
+    ...first,
+    timesMs: times,
+    medianMs: median(times),
+    minMs: Math.min(...times),
+    firstCallMs: median(rounds.map((r) => r.firstCallMs!)),
+    loadMs: median(rounds.map((r) => r.loadMs!)),
+    warmups: first.warmups * rounds.length,
+    runs: times.length,
+    load,
+  };
+}
+
 function table(rows: BrowserRow[]): string {
   const ort = (r: BrowserRow) => rows.find((o) => o.id === "onnxruntime-web/wasm" && o.batch === r.batch && o.seq === r.seq);
   const lines = [
@@ -103,6 +130,9 @@ export async function runBrowserBenchmark(argv: readonly string[] = []): Promise
   const backendsIndex = argv.indexOf("--backends");
   const wanted = backendsIndex >= 0 ? (argv[backendsIndex + 1] ?? "").split(",") : ["wasm", "webgl"];
   const plans = PLANS.filter((p) => p.backend === undefined || wanted.includes(p.backend));
+  // `--rounds N`: every case N times, pooled (default 1).
+  const roundsIndex = argv.indexOf("--rounds");
+  const rounds = roundsIndex >= 0 ? Math.max(1, Math.floor(Number(argv[roundsIndex + 1])) || 1) : 1;
   const rows: BrowserRow[] = [];
   const started = { load: os.loadavg(), at: new Date().toISOString() };
   if (missing !== undefined) {
@@ -116,28 +146,34 @@ export async function runBrowserBenchmark(argv: readonly string[] = []): Promise
     const browser = await launchChromium(chromium!);
     try {
       for (const shape of SHAPES) {
-        for (const plan of plans) {
-          const c: PageCase = { ...shape, ...plan.iterations(shape) };
-          const before = os.loadavg()[0]!;
-          process.stderr.write(`browser bench: ${plan.id} ${shapeLabel(shape)} (load ${before.toFixed(2)})\n`);
-          const page = await browser.newPage();
-          try {
-            await page.goto(`${server.origin}/`);
-            await page.waitForFunction(() => "bench" in globalThis);
-            const result = await page.evaluate(
-              ({ plan, c }) => {
-                const bench = (globalThis as unknown as { bench: { runOurs: (b: string, c: PageCase) => Promise<PageResult>; runOrt: (c: PageCase) => Promise<PageResult> } }).bench;
-                return plan.run === "ours" ? bench.runOurs(plan.backend!, c) : bench.runOrt(c);
-              },
-              { plan: { run: plan.run, backend: plan.backend }, c },
-            );
-            rows.push({ id: plan.id, ...shape, status: "ok", warmups: c.warmups, runs: c.runs, ...result, load: [before, os.loadavg()[0]!] });
-          } catch (error) {
-            rows.push({ id: plan.id, ...shape, status: "failed", reason: (error as Error).message.split("\n")[0]!, warmups: c.warmups, runs: c.runs, load: [before, os.loadavg()[0]!] });
-          } finally {
-            await page.close();
+        const byPlan = new Map<string, BrowserRow[]>(plans.map((p) => [p.id, []]));
+        // Each round runs every implementation once, in the opposite order to the round
+        // before, so a drift of the machine's load favours no one.
+        for (let round = 0; round < rounds; round++) {
+          for (const plan of round % 2 === 0 ? plans : [...plans].reverse()) {
+            const c: PageCase = { ...shape, ...plan.iterations(shape) };
+            const before = os.loadavg()[0]!;
+            process.stderr.write(`browser bench: ${plan.id} ${shapeLabel(shape)}, round ${round + 1}/${rounds} (load ${before.toFixed(2)})\n`);
+            const page = await browser.newPage();
+            try {
+              await page.goto(`${server.origin}/`);
+              await page.waitForFunction(() => "bench" in globalThis);
+              const result = await page.evaluate(
+                ({ plan, c }) => {
+                  const bench = (globalThis as unknown as { bench: { runOurs: (b: string, c: PageCase) => Promise<PageResult>; runOrt: (c: PageCase) => Promise<PageResult> } }).bench;
+                  return plan.run === "ours" ? bench.runOurs(plan.backend!, c) : bench.runOrt(c);
+                },
+                { plan: { run: plan.run, backend: plan.backend }, c },
+              );
+              byPlan.get(plan.id)!.push({ id: plan.id, ...shape, status: "ok", warmups: c.warmups, runs: c.runs, ...result, load: [before, os.loadavg()[0]!] });
+            } catch (error) {
+              byPlan.get(plan.id)!.push({ id: plan.id, ...shape, status: "failed", reason: (error as Error).message.split("\n")[0]!, warmups: c.warmups, runs: c.runs, load: [before, os.loadavg()[0]!] });
+            } finally {
+              await page.close();
+            }
           }
         }
+        for (const plan of plans) rows.push(pooled(byPlan.get(plan.id)!));
       }
     } finally {
       await browser.close();
@@ -148,6 +184,7 @@ export async function runBrowserBenchmark(argv: readonly string[] = []): Promise
     startedAt: started.at,
     machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? "unknown", loadAvgStart: started.load, loadAvgEnd: os.loadavg() },
     chromium: chromium ?? null,
+    rounds,
     rows,
   };
   const out = path.join(PACKAGE_ROOT, "results", "browser.json");
@@ -161,7 +198,8 @@ export async function runBrowserBenchmark(argv: readonly string[] = []): Promise
       "albert_base (random HF weights shared with `pnpm bench`; ONNX Runtime Web runs their ONNX export), all-ones mask, " +
         "segment 0. Ours: `AlbertBackbone.fromPreset` of the HF folder, then per call `predict` and both outputs read back " +
         "(`await data()`); ORT Web 1.30 on wasm, default options (`session.run`). Each case in a fresh page, not cross-origin " +
-        "isolated (one thread each). WebGL is SwiftShader (no GPU).",
+        "isolated (one thread each). WebGL is SwiftShader (no GPU)." +
+        (rounds > 1 ? ` ${rounds} rounds, every implementation once per round in alternating order; the timed runs of all rounds pooled.` : ""),
       "",
       `Machine: ${results.machine.cpus} x ${results.machine.cpuModel}; load average (1, 5, 15 min) at start ${loads(started.load)}, at end ${loads(os.loadavg())}.`,
       "",
