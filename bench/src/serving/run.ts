@@ -52,7 +52,7 @@ export async function runServingBenchmark(argv: string[]): Promise<void> {
   if (parts.includes("serve") && base !== undefined) {
     const corpus = debianCorpus(2000);
     // The corpus as it is, then its short sentences alone: on a CPU, batching pays for short
-    // rows (one call reads all the weights whatever its size) and little for long ones.
+    // rows (a call has a fixed cost whatever its size) and little for long ones.
     const variants = [
       { key: "serving", label: "licence sentences", sentences: corpus.sentences },
       { key: "servingShort", label: `its sentences of at most ${SHORT_WORDS} words`, sentences: corpus.sentences.filter((s) => s.split(" ").length <= SHORT_WORDS) },
