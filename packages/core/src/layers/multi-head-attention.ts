@@ -111,17 +111,10 @@ export class MultiHeadAttention extends Layer {
    */
   call(x: tf.Tensor3D, maskBias: tf.Tensor, training: boolean, returnScores: boolean): AttentionResult {
     checkSequenceInputs(`${this.path}.call`, x, maskBias, this.numHeads * this.headDim);
-    let scores: tf.Tensor4D | undefined;
     if (!training && !this.store.precision.reduced && attentionByHead() && !isRecordingGradients()) {
-      const output = tf.tidy(() => {
-        const [batch, length, hidden] = x.shape;
-        const { context, scores: s } = attendByHead(x, maskBias, this.headWeights(), returnScores);
-        if (s !== undefined) scores = tf.keep(s);
-        const out = tf.fused.matMul({ a: context, b: this.fused.get()[2], bias: tf.reshape(this.attentionOutput.bias, [hidden]) });
-        return tf.reshape(out, [batch, length, hidden]) as tf.Tensor3D;
-      });
-      return scores === undefined ? { output } : { output, scores };
+      return this.callByHead(x, maskBias, returnScores);
     }
+    let scores: tf.Tensor4D | undefined;
     const output = tf.tidy(() => {
       const [batch, length, hidden] = x.shape;
       const [N, D] = [this.numHeads, this.headDim];
@@ -142,6 +135,19 @@ export class MultiHeadAttention extends Layer {
       if (training && this.dropout > 0) probabilities = r(dropout(probabilities, this.dropout)) as tf.Tensor4D;
       const context = tf.reshape(tf.transpose(r(tf.matMul(probabilities, v)), [0, 2, 1, 3]), [-1, hidden]);
       const out = r(tf.add(r(tf.matMul(context as tf.Tensor2D, outputKernel)), r(this.attentionOutput.bias)));
+      return tf.reshape(out, [batch, length, hidden]) as tf.Tensor3D;
+    });
+    return scores === undefined ? { output } : { output, scores };
+  }
+
+  /** Inference on wasm: the heads one by one (`attendByHead`), then the output projection. */
+  private callByHead(x: tf.Tensor3D, maskBias: tf.Tensor, returnScores: boolean): AttentionResult {
+    let scores: tf.Tensor4D | undefined;
+    const output = tf.tidy(() => {
+      const [batch, length, hidden] = x.shape;
+      const { context, scores: s } = attendByHead(x, maskBias, this.headWeights(), returnScores);
+      if (s !== undefined) scores = tf.keep(s);
+      const out = tf.fused.matMul({ a: context, b: this.fused.get()[2], bias: this.attentionOutput.bias });
       return tf.reshape(out, [batch, length, hidden]) as tf.Tensor3D;
     });
     return scores === undefined ? { output } : { output, scores };

@@ -12,7 +12,7 @@ import { hfMaskedLMHead, hfPreprocessorOptions } from "./hf-task-preset.js";
 import { MaskedLMHead } from "./masked-lm-head.js";
 import { packedGrids, type PackedTaskInputs } from "./packed-inputs.js";
 import { Task, type BatchTensors, type TaskDataset, type TaskPresetFilesOf } from "./task.js";
-import { checkRange, isTextInput, takeRows, takeText, textSegments, toGrid, type Grid } from "./task-data.js";
+import { checkRange, gridRows, isTextInput, rowsDataset, takeText, textSegments, toGrid, type Grid } from "./task-data.js";
 import {
   fromTaskPreset,
   headWeights,
@@ -208,14 +208,7 @@ export class AlbertMaskedLM extends Task {
         }
       }
     }
-    return {
-      size,
-      batch: (indices) => ({
-        inputs: Object.fromEntries(Object.entries(grids).map(([k, g]) => [k, takeRows(g, indices)])),
-        ...(labels ? { y: takeRows(labels, indices) } : {}),
-        ...(weights ? { sampleWeight: takeRows(weights, indices) } : {}),
-      }),
-    };
+    return rowsDataset(size, gridRows(grids), labels, weights);
   }
 
   protected defaultCompile() {

@@ -16,7 +16,7 @@ import {
 import type { HfHeadSpec } from "./hf-task-preset.js";
 import { packedGrids } from "./packed-inputs.js";
 import type { BatchTensors, TaskBatch, TaskDataset } from "./task.js";
-import { checkRange, takeRows, toGrid, type Grid } from "./task-data.js";
+import { checkRange, gridRows, rowsDataset, toGrid, type Grid } from "./task-data.js";
 import type { KerasTaskClass } from "./task-presets.js";
 
 /** `new AlbertMultipleChoice(...)`'s arguments. */
@@ -190,7 +190,7 @@ export class AlbertMultipleChoice extends DenseHeadTask {
       }
       const [b, c, s] = grids["tokenIds"]!.shape as [number, number, number];
       this.checkPacked(Object.fromEntries(PACKED.map((k) => [k, { data: grids[k]!.data, shape: [b * c, s] }])));
-      inputs = (indices) => Object.fromEntries(PACKED.map((k) => [k, takeRows(grids[k]!, indices)]));
+      inputs = gridRows(grids);
     }
     let labels: Grid | undefined;
     if (purpose !== "predict") {
@@ -201,14 +201,7 @@ export class AlbertMultipleChoice extends DenseHeadTask {
       checkRange(labels, "y", choices, `choice indexes (${choices} choices)`);
     }
     const weights = sampleWeight === undefined || purpose === "predict" ? undefined : toGrid(sampleWeight, "sampleWeight", 1, "float");
-    return {
-      size,
-      batch: (indices) => ({
-        inputs: inputs(indices),
-        ...(labels ? { y: takeRows(labels, indices) } : {}),
-        ...(weights ? { sampleWeight: takeRows(weights, indices) } : {}),
-      }),
-    };
+    return rowsDataset(size, inputs, labels, weights);
   }
 
   /** Adam(5e-5), cross-entropy from logits over the choices, accuracy. */

@@ -13,7 +13,7 @@ import {
 } from "./dense-head-task.js";
 import type { HfHeadSpec } from "./hf-task-preset.js";
 import type { BatchTensors, TaskDataset } from "./task.js";
-import { checkRange, takeRows, toGrid, type Grid } from "./task-data.js";
+import { checkRange, rowsDataset, toGrid, type Grid } from "./task-data.js";
 import type { KerasTaskClass } from "./task-presets.js";
 import { textOrPackedInputs } from "./text-or-packed.js";
 
@@ -121,10 +121,7 @@ export class AlbertQuestionAnswerer extends DenseHeadTask {
     if (sampleWeight !== undefined && purpose !== "predict") {
       throw new AlbertInputError("invalid_value", "sampleWeight", "the question answerer takes no sampleWeight");
     }
-    return {
-      size,
-      batch: (indices) => ({ inputs: inputs(indices), ...(labels ? { y: takeRows(labels, indices) } : {}) }),
-    };
+    return rowsDataset(size, inputs, labels);
   }
 
   /** Adam(5e-5); the loss is the mean over the start and end positions (HF's total loss). */

@@ -12,7 +12,7 @@ import { SparseCategoricalAccuracy } from "../training/metrics.js";
 import { Adam } from "../training/optimizers/adam.js";
 import type { TrainHead } from "../graph/train-graph.js";
 import { Task, type BatchTensors, type TaskDataset, type TaskPresetFilesOf } from "./task.js";
-import { checkRange, takeRows, toGrid, type Grid, type TextInputs } from "./task-data.js";
+import { checkRange, rowsDataset, toGrid, type Grid, type TextInputs } from "./task-data.js";
 import { textOrPackedInputs } from "./text-or-packed.js";
 import { hfLabels, hfLinearHead, hfPreprocessorOptions, type HfHeadSpec } from "./hf-task-preset.js";
 import { idsByLabel, labelsById, logitsHeadPresetFiles, logitsHeadSpecs } from "./logits-head.js";
@@ -222,14 +222,7 @@ export class AlbertTextClassifier extends Task {
     if (weights !== undefined && weights.shape[0] !== size) {
       throw new AlbertInputError("shape_mismatch", "sampleWeight", `sampleWeight has ${weights.shape[0]} values but x has ${size} examples`);
     }
-    return {
-      size,
-      batch: (indices) => ({
-        inputs: inputs(indices),
-        ...(labels ? { y: takeRows(labels, indices) } : {}),
-        ...(weights ? { sampleWeight: takeRows(weights, indices) } : {}),
-      }),
-    };
+    return rowsDataset(size, inputs, labels, weights);
   }
 
   /** Labels as class indexes in [0, numClasses): integers, or names when `id2label` is set. */

@@ -15,7 +15,7 @@ import {
 } from "./dense-head-task.js";
 import type { HfHeadSpec } from "./hf-task-preset.js";
 import type { BatchTensors, TaskDataset } from "./task.js";
-import { takeRows, type Grid } from "./task-data.js";
+import { rowsDataset, type Grid } from "./task-data.js";
 import type { KerasTaskClass } from "./task-presets.js";
 import { textOrPackedInputs } from "./text-or-packed.js";
 
@@ -108,13 +108,7 @@ export class AlbertTokenClassifier extends DenseHeadTask {
       const shape = inputs([0]).tokenIds!.shape;
       labels = tokenLabelGrids(y, sampleWeight, [size, shape[1]!], this.numClasses, this.label2id);
     }
-    return {
-      size,
-      batch: (indices) => ({
-        inputs: inputs(indices),
-        ...(labels ? { y: takeRows(labels.y, indices), sampleWeight: takeRows(labels.sampleWeight, indices) } : {}),
-      }),
-    };
+    return rowsDataset(size, inputs, labels?.y, labels?.sampleWeight);
   }
 
   /** As transformers' Trainer: Adam(5e-5), cross-entropy from logits over the labelled tokens. */

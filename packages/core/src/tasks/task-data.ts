@@ -1,5 +1,6 @@
 import { AlbertInputError } from "../errors.js";
 import { tf } from "../tf.js";
+import type { TaskDataset } from "./task.js";
 
 /** A rectangular host array: row-major values and a shape whose first axis is the batch. */
 export interface Grid {
@@ -28,6 +29,29 @@ export function takeRows(grid: Grid, indices: readonly number[]): Grid {
   const out = new (grid.data.constructor as Int32ArrayConstructor | Float32ArrayConstructor)(indices.length * rowSize);
   indices.forEach((row, i) => out.set(grid.data.subarray(row * rowSize, (row + 1) * rowSize), i * rowSize));
   return { data: out, shape: [indices.length, ...grid.shape.slice(1)] };
+}
+
+/** The same rows of every grid (a batch of packed inputs). */
+export function gridRows(grids: Record<string, Grid>): (indices: readonly number[]) => Record<string, Grid> {
+  return (indices) => Object.fromEntries(Object.entries(grids).map(([k, g]) => [k, takeRows(g, indices)]));
+}
+
+/** A dataset cut by row: the inputs of the rows asked for, with their labels and weights when
+ * there are any (`fit` and `evaluate`; `predict` has neither). */
+export function rowsDataset(
+  size: number,
+  inputs: (indices: readonly number[]) => Record<string, Grid>,
+  labels?: Grid,
+  weights?: Grid,
+): TaskDataset {
+  return {
+    size,
+    batch: (indices) => ({
+      inputs: inputs(indices),
+      ...(labels ? { y: takeRows(labels, indices) } : {}),
+      ...(weights ? { sampleWeight: takeRows(weights, indices) } : {}),
+    }),
+  };
 }
 
 export function gridTensor(grid: Grid): tf.Tensor {

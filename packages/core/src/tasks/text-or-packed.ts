@@ -1,7 +1,7 @@
 import type { AlbertTextClassifierPreprocessor } from "@albert/tokenizer";
 import { AlbertInputError } from "../errors.js";
 import { packedGrids } from "./packed-inputs.js";
-import { isTextInput, takeRows, takeText, textSegments, type Grid } from "./task-data.js";
+import { gridRows, isTextInput, takeText, textSegments, type Grid } from "./task-data.js";
 
 /** A task's model inputs for `predict`/`fit`: how many examples, and the packed rows of a batch. */
 export interface BatchSource {
@@ -42,6 +42,6 @@ export function textOrPackedInputs(
   checkPacked(grids);
   return {
     size: grids["tokenIds"]!.shape[0]!,
-    inputs: (indices) => Object.fromEntries(Object.entries(grids).map(([k, g]) => [k, takeRows(g, indices)])),
+    inputs: gridRows(grids),
   };
 }
