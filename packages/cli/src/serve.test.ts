@@ -9,17 +9,26 @@ import { killStartedClis, runCli, startCli } from "./test-utils/run-cli.js";
 const PRESET = testdataPath("tokenizer");
 const json = { "content-type": "application/json" };
 
-/** POSTs JSON with node:http, one connection per request (fetch would hold some back). */
-function postJson(url: string, body: unknown): Promise<{ status: number; body: unknown }> {
-  return new Promise((resolve, reject) => {
+/**
+ * POSTs JSON with node:http, one connection per request (fetch would hold some back). `sent`
+ * settles once the request is handed to the kernel, which accepts it even from a stopped server.
+ */
+function postJson(url: string, body: unknown): { sent: Promise<void>; response: Promise<{ status: number; body: unknown }> } {
+  let sent!: Promise<void>;
+  const response = new Promise<{ status: number; body: unknown }>((resolve, reject) => {
     const req = request(url, { method: "POST", headers: { ...json, connection: "close" } }, (res) => {
       let text = "";
       res.setEncoding("utf8").on("data", (d: string) => (text += d));
       res.on("end", () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as unknown }));
     });
     req.on("error", reject);
+    sent = new Promise((done, fail) => {
+      req.on("finish", done);
+      req.on("error", fail);
+    });
     req.end(JSON.stringify(body));
   });
+  return { sent, response };
 }
 
 afterEach(() => killStartedClis());
@@ -35,8 +44,14 @@ describe("albert serve", () => {
     const texts = sentences(16, 3);
     const total = 200;
     let answered = 0;
-    const inFlight = Array.from({ length: total }, () =>
-      postJson(`${url}/embed`, { inputs: texts }).then((r) => {
+    // The service is paused (SIGSTOP) while the requests go out, so that it takes them all at
+    // once when it resumes, however slowly a loaded machine lets this process send them.
+    service.child.kill("SIGSTOP");
+    const requests = Array.from({ length: total }, () => postJson(`${url}/embed`, { inputs: texts }));
+    await Promise.all(requests.map((r) => r.sent));
+    service.child.kill("SIGCONT");
+    const inFlight = requests.map((r) =>
+      r.response.then((r) => {
         answered++;
         return [r.status, (r.body as number[][]).length];
       }),

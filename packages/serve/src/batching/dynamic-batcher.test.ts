@@ -62,6 +62,44 @@ describe("DynamicBatcher", () => {
     ]);
   });
 
+  it("runs one model call per turn of the event loop, however many requests arrive between calls", async () => {
+    // A synchronous model taking 1 ms, as on native TF, and requests that keep arriving from timers (as
+    // HTTP requests arrive from I/O) between one call and the next.
+    let calls = 0;
+    const batcher = new DynamicBatcher((rows: number[]) => {
+      calls++;
+      for (const start = performance.now(); performance.now() - start < 1; );
+      return rows;
+    }, { maxBatchSize: 1, maxWaitMs: 0 });
+    const submitted: Promise<number[]>[] = [];
+    let arrived!: () => void;
+    const allArrived = new Promise<void>((resolve) => (arrived = resolve));
+    const arrive = (n: number) => {
+      submitted.push(batcher.submit([{ input: n, length: 4 }, { input: n, length: 4 }]));
+      if (n < 40) setTimeout(() => arrive(n + 1), 0);
+      else arrived();
+    };
+    arrive(0);
+    // Turns of the event loop, counted by a callback that requeues itself each turn.
+    let turns = 0;
+    let mostPerTurn = 0;
+    let callsAtTurn = 0;
+    let stopped = false;
+    const turn = () => {
+      turns++;
+      mostPerTurn = Math.max(mostPerTurn, calls - callsAtTurn);
+      callsAtTurn = calls;
+      if (!stopped) setImmediate(turn);
+    };
+    setImmediate(turn);
+    await allArrived;
+    await Promise.all(submitted);
+    stopped = true;
+    expect(calls).toBe(82);
+    expect(turns).toBeGreaterThanOrEqual(calls - 1);
+    expect(mostPerTurn).toBeLessThanOrEqual(1);
+  });
+
   it("refuses past maxQueuedRequests with queue_full, and times out with timeout", async () => {
     const model = recorder();
     model.hold();

@@ -80,6 +80,8 @@ export class DynamicBatcher<I, R> {
   private running = false;
   private closing = false;
   private timer: NodeJS.Timeout | undefined;
+  /** The turn after a model call, once queued: it starts the next batch. */
+  private next: NodeJS.Immediate | undefined;
   private idle: (() => void)[] = [];
 
   constructor(
@@ -156,7 +158,10 @@ export class DynamicBatcher<I, R> {
   // === Scheduling ===
 
   private schedule(): void {
-    if (this.running || this.waiting.length === 0) return;
+    // Between two model calls the queued turn starts the next one: a request that arrives then
+    // joins it rather than starting a call of its own, so one call runs per turn of the event
+    // loop and I/O (new requests, /health, /metrics) is served between any two calls.
+    if (this.running || this.next !== undefined || this.waiting.length === 0) return;
     const oldest = this.waiting[0]!;
     const waited = performance.now() - oldest.arrived;
     const tokens = this.waiting.reduce((sum, w) => sum + w.row.length, 0);
@@ -201,7 +206,8 @@ export class DynamicBatcher<I, R> {
       this.running = false;
     }
     // Let I/O callbacks run first, so requests that arrived during the call join the next batch.
-    setImmediate(() => {
+    this.next = setImmediate(() => {
+      this.next = undefined;
       this.schedule();
       this.checkIdle();
     });
