@@ -50,9 +50,10 @@ const services = new Map<Task, ServeHandle>();
 beforeAll(async () => {
   for (const [task, dir] of Object.entries(CHECKPOINTS) as [Task, string][]) {
     const load = pipeline as unknown as (t: string, m: string) => Promise<ServablePipeline>;
-    // One pipeline for direct calls, one behind the service (so calls do not interleave).
+    // One pipeline for direct calls, one behind the service (so calls do not interleave); a
+    // wait long enough that concurrent requests share calls even on a loaded machine.
     pipes.set(task, await load(task, testdataPath("tasks", "hf", dir)));
-    services.set(task, await serve({ task: pipelineTask(await load(task, testdataPath("tasks", "hf", dir))), port: 0, maxWaitMs: 20, maxPadding: 1 }));
+    services.set(task, await serve({ task: pipelineTask(await load(task, testdataPath("tasks", "hf", dir))), port: 0, maxWaitMs: 100, maxPadding: 1 }));
   }
 });
 afterAll(async () => {

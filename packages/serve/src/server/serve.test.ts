@@ -37,9 +37,11 @@ function gatedTask(m: EmbeddingModel) {
   let open: () => void = () => {};
   let gate: Promise<void> = Promise.resolve();
   const ran: number[][][] = [];
+  let started = 0;
   const task: ServedTask = {
     ...real,
     run: async (rows) => {
+      started++;
       await gate;
       ran.push(rows as number[][]);
       return real.run(rows);
@@ -48,12 +50,25 @@ function gatedTask(m: EmbeddingModel) {
   return {
     task,
     ran,
+    /** Model calls begun (held at the gate or past it). */
+    get started() {
+      return started;
+    },
     hold: () => (gate = new Promise((r) => (open = r))),
     release: () => open(),
   };
 }
 
 const TEXTS = ["the quick brown fox", "a lite bert for language", "hello"];
+
+/** Waits for a state of the service rather than for a time, which a loaded machine stretches. */
+async function until(check: () => boolean | Promise<boolean>): Promise<void> {
+  while (!(await check())) await new Promise((r) => setTimeout(r, 10));
+}
+
+async function queueDepth(url: string): Promise<number> {
+  return Number(/albert_queue_depth (\d+)/.exec(await (await fetch(`${url}/metrics`)).text())![1]);
+}
 
 describe("serve: routes", () => {
   it("POST /v1/embeddings answers in OpenAI's shape with the model's unit vectors", async () => {
@@ -149,9 +164,9 @@ describe("serve: under load and faults", () => {
     try {
       gated.hold();
       const running = post(`${s.url}/embed`, { inputs: "one" });
-      await new Promise((r) => setTimeout(r, 100));
+      await until(() => gated.started === 1);
       const waiting = [post(`${s.url}/embed`, { inputs: "two" }), post(`${s.url}/embed`, { inputs: "three" })];
-      await new Promise((r) => setTimeout(r, 100));
+      await until(async () => (await queueDepth(s.url)) === 2);
       const refused = await post(`${s.url}/embed`, { inputs: "four" });
       expect(refused.status).toBe(429);
       expect(refused.headers.get("retry-after")).toBe("1");
@@ -171,13 +186,14 @@ describe("serve: under load and faults", () => {
     try {
       gated.hold();
       const first = post(`${s.url}/embed`, { inputs: "first" });
-      await new Promise((r) => setTimeout(r, 100));
+      await until(() => gated.started === 1);
       const controller = new AbortController();
       const gone = post(`${s.url}/embed`, { inputs: ["gone away", "also gone"] }, { signal: controller.signal }).catch((e: Error) => e);
-      await new Promise((r) => setTimeout(r, 100));
+      await until(async () => (await queueDepth(s.url)) === 1);
       controller.abort();
       expect(await gone).toBeInstanceOf(Error);
-      await new Promise((r) => setTimeout(r, 100));
+      // The service notices the closed connection and drops the request from its queue.
+      await until(async () => (await queueDepth(s.url)) === 0);
       gated.release();
       expect((await first).status).toBe(200);
       expect((await post(`${s.url}/embed`, { inputs: "after" })).status).toBe(200);
@@ -197,7 +213,7 @@ describe("serve: under load and faults", () => {
     gated.hold();
     const inFlight = Array.from({ length: 5 }, (_, i) => post(`${s.url}/embed`, { inputs: `text ${i}` }));
     // Wait until the service holds all five: one at the model, four queued.
-    while (!/albert_queue_depth 4/.test(await (await fetch(`${s.url}/metrics`)).text())) await new Promise((r) => setTimeout(r, 20));
+    await until(async () => (await queueDepth(s.url)) === 4);
     const closed = s.close();
     await new Promise((r) => setTimeout(r, 100));
     const health = await fetch(`${s.url}/health`).then((r) => r.status, () => "refused");
