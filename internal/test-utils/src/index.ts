@@ -81,6 +81,7 @@ export interface KerasFixtureExpected {
 }
 
 export { makeTar, makeZip, type ArchiveEntry } from "./archives.js";
+export { browserTwins, namesMissingFromTwin, type BrowserTwin } from "./browser-twins.js";
 export { caught } from "./caught.js";
 export { withCasingRecord } from "./casing-record.js";
 export {

@@ -93,6 +93,29 @@ export interface AlbertGraph {
  * LayerNorm and the attention logits after `q·k` (scale, mask, softmax) stay float32, as
  * KerasHub computes them.
  */
+/**
+ * Runs `x` through the encoder in KerasHub's order: each group's inner layers in turn,
+ * `numLayers / numGroups` times per group. `encoder(name)` builds a layer's weight set once
+ * (`group_0_inner_layer_0`, ...); every call of that layer reuses it.
+ */
+export function applyEncoderLayers(
+  spec: Pick<AlbertGraphSpec, "numLayers" | "numGroups" | "numInnerRepetitions">,
+  x: string,
+  encoder: (name: string) => (input: string) => string,
+): string {
+  const layers = new Map<string, (input: string) => string>();
+  for (let group = 0; group < spec.numGroups; group++) {
+    for (let call = 0; call < spec.numLayers / spec.numGroups; call++) {
+      for (let inner = 0; inner < spec.numInnerRepetitions; inner++) {
+        const name = `group_${group}_inner_layer_${inner}`;
+        if (!layers.has(name)) layers.set(name, encoder(name));
+        x = layers.get(name)!(x);
+      }
+    }
+  }
+  return x;
+}
+
 export function buildAlbertGraph(
   spec: AlbertGraphSpec,
   weightShapes: ReadonlyMap<string, number[]>,
@@ -250,7 +273,6 @@ export function buildAlbertGraph(
   const rowsShape = g.ints([-1, H]);
 
   // === Encoder: each weight set's constants once, applied in KerasHub's order ===
-  const layers = new Map<string, (input: string) => string>();
   const square = g.ints([H, H]);
   const flat = g.ints([H]);
   const concat = (parts: string[], axis: number) =>
@@ -331,15 +353,7 @@ export function buildAlbertGraph(
       return feedforwardNorm(g.op("AddN", [h, ...partial], { T: C, N: attr.int(partial.length + 1) }));
     };
   };
-  for (let group = 0; group < spec.numGroups; group++) {
-    for (let call = 0; call < spec.numLayers / spec.numGroups; call++) {
-      for (let inner = 0; inner < spec.numInnerRepetitions; inner++) {
-        const name = `group_${group}_inner_layer_${inner}`;
-        if (!layers.has(name)) layers.set(name, encoder(name));
-        x = layers.get(name)!(x);
-      }
-    }
-  }
+  x = applyEncoderLayers(spec, x, encoder);
 
   // === Outputs, widened to float32 ===
   const sequenceC = reshape(x, shape([-1, length, H], "sequence_shape"));

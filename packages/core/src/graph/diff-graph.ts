@@ -144,24 +144,24 @@ export class DiffGraph {
 
   /** `a·b` with optional transposes. */
   matMul(a: string, b: string, transposeA = false, transposeB = false): string {
-    const mm = (x: string, y: string, tx: boolean, ty: boolean) =>
-      this.g.op("MatMul", [x, y], { T: F, transpose_a: attr.bool(tx), transpose_b: attr.bool(ty) });
-    const y = mm(a, b, transposeA, transposeB);
-    this.record([a, b], [y], ([dy]) => [
-      this.need(a) ? (transposeA ? mm(b, dy!, transposeB, true) : mm(dy!, b, false, !transposeB)) : undefined,
-      this.need(b) ? (transposeB ? mm(dy!, a, true, transposeA) : mm(a, dy!, !transposeA, false)) : undefined,
-    ]);
-    return y;
+    return this.product(a, b, transposeA, transposeB, (x, y, tx, ty) =>
+      this.g.op("MatMul", [x, y], { T: F, transpose_a: attr.bool(tx), transpose_b: attr.bool(ty) }),
+    );
   }
 
   /** Batched `a·b` (same batch dimensions) with optional adjoints of the last two axes. */
   batchMatMul(a: string, b: string, adjX = false, adjY = false): string {
-    const bmm = (x: string, y: string, ax: boolean, ay: boolean) =>
-      this.g.op("BatchMatMulV2", [x, y], { T: F, adj_x: attr.bool(ax), adj_y: attr.bool(ay) });
-    const y = bmm(a, b, adjX, adjY);
+    return this.product(a, b, adjX, adjY, (x, y, ax, ay) =>
+      this.g.op("BatchMatMulV2", [x, y], { T: F, adj_x: attr.bool(ax), adj_y: attr.bool(ay) }),
+    );
+  }
+
+  /** A matrix product `op` (transposing either side on request) and its gradients, by the same op. */
+  private product(a: string, b: string, ta: boolean, tb: boolean, op: (x: string, y: string, tx: boolean, ty: boolean) => string): string {
+    const y = op(a, b, ta, tb);
     this.record([a, b], [y], ([dy]) => [
-      this.need(a) ? (adjX ? bmm(b, dy!, adjY, true) : bmm(dy!, b, false, !adjY)) : undefined,
-      this.need(b) ? (adjY ? bmm(dy!, a, true, adjX) : bmm(a, dy!, !adjX, false)) : undefined,
+      this.need(a) ? (ta ? op(b, dy!, tb, true) : op(dy!, b, false, !tb)) : undefined,
+      this.need(b) ? (tb ? op(dy!, a, true, ta) : op(a, dy!, !ta, false)) : undefined,
     ]);
     return y;
   }

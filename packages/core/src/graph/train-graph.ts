@@ -1,6 +1,6 @@
 import type { AlbertActivation } from "@albert/presets";
 import { MASKED_LOGIT } from "../inputs.js";
-import type { AlbertGraphSpec } from "./albert-graph.js";
+import { applyEncoderLayers, type AlbertGraphSpec } from "./albert-graph.js";
 import { DiffGraph } from "./diff-graph.js";
 import { attr, type SignatureTensor } from "./graph-builder.js";
 import { DT } from "./saved-model-proto.js";
@@ -214,16 +214,7 @@ export function buildTrainGraph(spec: TrainGraphSpec): TrainGraph {
       return layerNorm(d.add(h, dropout(ff, model.dropout)), `${name}/feedforward_layer_norm`, model.layerNormEpsilon);
     };
   };
-  const layers = new Map<string, (input: string) => string>();
-  for (let group = 0; group < model.numGroups; group++) {
-    for (let call = 0; call < model.numLayers / model.numGroups; call++) {
-      for (let inner = 0; inner < model.numInnerRepetitions; inner++) {
-        const name = `group_${group}_inner_layer_${inner}`;
-        if (!layers.has(name)) layers.set(name, encoder(name));
-        x = layers.get(name)!(x);
-      }
-    }
-  }
+  x = applyEncoderLayers(model, x, encoder);
   const sequenceRows = x;
 
   // === Head ===

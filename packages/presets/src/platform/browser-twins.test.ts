@@ -1,23 +1,19 @@
 // The platform modules that package.json's "browser" field swaps for browser bundles: each
 // twin must export every name its Node module exports (or bundling fails), and the in-memory
 // file system must answer as Node's does for what the readers call.
-import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { browserTwins, namesMissingFromTwin } from "@albert/test-utils";
 
 const packageDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const browserMap = (JSON.parse(readFileSync(path.join(packageDir, "package.json"), "utf8")) as { browser: Record<string, string> }).browser;
-const toSource = (dist: string) => path.join(packageDir, dist.replace(/^\.\/dist\//, "src/").replace(/\.js$/, ".ts"));
 
 describe("browser twins", () => {
   // resolve/env.ts also serves Node's hub clients; its twin has what browser code reads.
-  const pairs = Object.entries(browserMap).filter(([node]) => !node.endsWith("/resolve/env.js"));
+  const pairs = browserTwins(packageDir).filter(({ name }) => name !== "./dist/resolve/env.js");
 
-  it.each(pairs)("%s: its twin exports every name", async (node, browser) => {
-    const nodeNames = Object.keys(await import(toSource(node)));
-    const browserNames = Object.keys(await import(toSource(browser)));
-    expect(nodeNames.filter((name) => !browserNames.includes(name))).toEqual([]);
+  it.each(pairs)("$name: its twin exports every name", async ({ node, browser }) => {
+    expect(await namesMissingFromTwin(node, browser)).toEqual([]);
   });
 
   it("the in-memory files read, stat and fail like Node's", async () => {
